@@ -1,4 +1,4 @@
-"""The 1-D reduced model: symbolic derivations, numeric closed forms, normal-form reduction."""
+"""The 1-D reduced model: symbolic derivations, closed forms, normal-form reduction, loss landscape."""
 
 from . import symbolic
 from .closed_forms import (
@@ -11,16 +11,33 @@ from .closed_forms import (
     sharp_gradient,
     sharp_loss,
 )
+from .failure_modes import (
+    Minimum,
+    minimum,
+    no_learning_gradient,
+    no_learning_gradient_asymptotic,
+    oscillation_threshold_asymptotic,
+    switch_optimum,
+)
+from .landscape import loss, loss_and_grad
 from .normal_form import DegenerateSaddleNodeError, SaddleNodeReduction, find_saddle_nodes, reduce_saddle_node
 
 __all__ = [
     "DegenerateSaddleNodeError",
+    "Minimum",
+    "loss",
+    "loss_and_grad",
+    "minimum",
+    "no_learning_gradient",
+    "no_learning_gradient_asymptotic",
     "SaddleNodeReduction",
     "critical_learning_rate",
     "find_saddle_nodes",
     "gradient_flow_time",
     "learning_rate_scale",
     "no_learning_threshold",
+    "oscillation_threshold_asymptotic",
+    "switch_optimum",
     "optimal_r",
     "passage_time",
     "reduce_saddle_node",

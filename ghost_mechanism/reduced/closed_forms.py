@@ -77,7 +77,8 @@ def passage_time(r: ArrayLike, x0: ArrayLike = 0.0, x1: ArrayLike = np.inf):
     with np.errstate(invalid="ignore"):
         speed_sign = np.sign(x0**2 + r)
     wrong_way = (np.sign(x1 - x0) * speed_sign) < 0
-    time = _antiderivative(x1, r) - _antiderivative(x0, r)
+    with np.errstate(invalid="ignore"):  # inf - inf only where a fixed point blocks (masked)
+        time = _antiderivative(x1, r) - _antiderivative(x0, r)
     out = np.where(blocked | wrong_way, np.inf, np.abs(time))
     return scalar_or_array(np.where(x0 == x1, 0.0, out))
 
