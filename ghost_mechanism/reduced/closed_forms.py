@@ -126,6 +126,16 @@ def _per_T(value: np.ndarray, T: np.ndarray, normalized: bool) -> np.ndarray:
     return value / T if normalized else value
 
 
+def sharp_loss_and_gradient_unchecked(r: np.ndarray, T: np.ndarray, normalized: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Sharp loss and gradient without argument checks, for inner loops (inputs pre-validated)."""
+    zone = r <= np.pi**2 / (16 * T**2)
+    safe_r = np.where(zone, 1.0, r)
+    root = np.sqrt(safe_r)
+    error = np.where(zone, T, np.abs(T - np.pi / (2 * root)))
+    grad = np.where(zone, 0.0, np.sign(r - np.pi**2 / (4 * T**2)) * np.pi / (4 * safe_r * root))
+    return _per_T(error, T, normalized), _per_T(grad, T, normalized)
+
+
 def sharp_loss(r: ArrayLike, T: ArrayLike, normalized: bool = True):
     """Loss in the sharp limit a, x* -> inf.
 
@@ -152,11 +162,7 @@ def sharp_loss(r: ArrayLike, T: ArrayLike, normalized: bool = True):
     r = finite(r, "r")
     T = _check_T(T)
     r, T = broadcast(r=r, T=T)
-    zone = r <= np.pi**2 / (16 * T**2)
-    with np.errstate(divide="ignore"):
-        t_inf = np.pi / (2 * np.sqrt(np.where(zone, 1.0, r)))
-    error = np.where(zone, T, np.abs(T - t_inf))
-    return scalar_or_array(_per_T(error, T, normalized))
+    return scalar_or_array(sharp_loss_and_gradient_unchecked(r, T, normalized)[0])
 
 
 def sharp_gradient(r: ArrayLike, T: ArrayLike, normalized: bool = True):
@@ -173,11 +179,7 @@ def sharp_gradient(r: ArrayLike, T: ArrayLike, normalized: bool = True):
     r = finite(r, "r")
     T = _check_T(T)
     r, T = broadcast(r=r, T=T)
-    zone = r <= np.pi**2 / (16 * T**2)
-    safe_r = np.where(zone, 1.0, r)
-    magnitude = np.pi / (4 * safe_r**1.5)
-    grad = np.where(zone, 0.0, np.sign(r - np.pi**2 / (4 * T**2)) * magnitude)
-    return scalar_or_array(_per_T(grad, T, normalized))
+    return scalar_or_array(sharp_loss_and_gradient_unchecked(r, T, normalized)[1])
 
 
 def learning_rate_scale(T: ArrayLike, normalized: bool = True):

@@ -1,0 +1,208 @@
+"""The critical learning rate found numerically, its power law in T, and the reference experiment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import stats
+
+from .._validation import broadcast, finite, positive, positive_int, scalar_or_array
+from ..reduced import critical_learning_rate, optimal_r
+from .dynamics import descend
+from .regimes import TRAPPED, Criteria
+from .sweep import summarize_runs
+
+REFERENCE_EPOCHS = (1000, 2000, 3000, 5000, 10000)
+
+
+def initial_r(T: ArrayLike, rho0: ArrayLike, seeds: int, seed: int = 0) -> np.ndarray:
+    """r0 = rho0 r* + N(0, r*/10), one draw per seed, shape (*broadcast(T, rho0), seeds).
+
+    The same standard-normal draws serve every T and rho0 (common random numbers), so sweeps
+    are smooth in their parameters and do not depend on how they are chunked.
+    """
+    T, rho0 = broadcast(T=positive(T, "T"), rho0=finite(rho0, "rho0"))
+    noise = np.random.default_rng(seed).standard_normal(positive_int(seeds, "seeds"))
+    r_star = np.asarray(optimal_r(T))[..., None]
+    return r_star * (rho0[..., None] + 0.1 * noise)
+
+
+def critical_learning_rate_numeric(
+    T: ArrayLike,
+    *,
+    a: ArrayLike | None = None,
+    x_star: float = 10.0,
+    rho0: ArrayLike = 10.0,
+    seeds: int = 10,
+    epochs: int = 10_000,
+    normalized: bool = True,
+    dt: float | None = None,
+    trapped_fraction: float = 0.0,
+    bracket: tuple[float, float] = (1e-2, 1e2),
+    iterations: int = 30,
+    seed: int = 0,
+    criteria: Criteria | None = None,
+):
+    """The learning rate above which gradient descent gets trapped, by bisection in log eta.
+
+    For each broadcast (T, a, rho0) the runs start at r0 = rho0 r* + N(0, r*/10) (``seeds``
+    of them) and descend for ``epochs``; eta_c is where the fraction of trapped runs first
+    exceeds ``trapped_fraction`` (default 0: the onset of trapping, which is what the closed
+    form 3 pi^4 / (32 T^4) marks in the sharp limit).
+
+    Parameters
+    ----------
+    T : array_like
+        Delay(s), in (0, inf).
+    a : array_like or None, optional
+        Output confidence; None for the sharp limit.
+    rho0 : array_like, optional
+        Start in units of r*. Default 10, as in the reference experiment.
+    bracket : (float, float), optional
+        Search interval in units of the sharp closed-form eta_c(T).
+    iterations : int, optional
+        Bisection steps in log eta (30 gives ~1e-8 relative precision on the default bracket).
+
+    Returns
+    -------
+    float or ndarray
+        eta_c per broadcast point; ``inf`` where no run is trapped even at the top of the
+        bracket (lower confidence can remove trapping altogether). Where runs are trapped
+        already at the bottom of the bracket, that bottom is returned, an upper bound.
+
+    Examples
+    --------
+    >>> from ghost_mechanism.analysis import critical_learning_rate_numeric
+    >>> from ghost_mechanism.reduced import critical_learning_rate
+    >>> eta = critical_learning_rate_numeric(50.0, seeds=4, epochs=3000)
+    >>> abs(eta / critical_learning_rate(50.0) - 1) < 0.01
+    True
+    """
+    if not 0.0 <= trapped_fraction < 1.0:
+        raise ValueError(f"trapped_fraction must lie in [0, 1), got {trapped_fraction}")
+    lo_rel, hi_rel = (float(v) for v in positive(np.asarray(bracket), "bracket"))
+    if not lo_rel < hi_rel:
+        raise ValueError("bracket must be (low, high) with low < high")
+    arrays = dict(T=positive(T, "T"), rho0=finite(rho0, "rho0"))
+    if a is not None:
+        arrays["a"] = positive(a, "a")
+    shaped = dict(zip(arrays, broadcast(**arrays), strict=True))
+    T_b, rho_b = shaped["T"], shaped["rho0"]
+    a_b = shaped.get("a")
+    r0 = initial_r(T_b, rho_b, seeds, seed)
+    scale = np.asarray(critical_learning_rate(T_b, normalized))
+    expand = (..., None)
+
+    def trapped(eta_rel):
+        s = summarize_runs(
+            r0, (eta_rel * scale)[expand], T_b[expand], epochs,
+            a=None if a_b is None else a_b[expand], x_star=x_star, dt=dt, normalized=normalized, criteria=criteria,
+        )
+        return np.mean(s.regime == TRAPPED, axis=-1) > trapped_fraction
+
+    log_lo = np.full(T_b.shape, np.log(lo_rel))
+    log_hi = np.full(T_b.shape, np.log(hi_rel))
+    top_traps = trapped(np.exp(log_hi))
+    bottom_traps = trapped(np.exp(log_lo))
+    for _ in range(positive_int(iterations, "iterations")):
+        mid = 0.5 * (log_lo + log_hi)
+        hit = trapped(np.exp(mid))
+        log_hi = np.where(hit, mid, log_hi)
+        log_lo = np.where(hit, log_lo, mid)
+    eta_c = np.exp(log_hi) * scale
+    eta_c = np.where(top_traps, eta_c, np.inf)
+    eta_c = np.where(bottom_traps, lo_rel * scale, eta_c)
+    return scalar_or_array(eta_c)
+
+
+@dataclass(frozen=True)
+class PowerLawFit:
+    """eta_c = prefactor * T^exponent, fitted in log-log space.
+
+    Attributes
+    ----------
+    exponent : float
+    ci : tuple of float
+        95% confidence interval of the exponent (Student t, n - 2 degrees of freedom).
+    prefactor : float
+    stderr : float
+        Standard error of the exponent.
+    """
+
+    exponent: float
+    ci: tuple[float, float]
+    prefactor: float
+    stderr: float
+
+
+def fit_power_law(T: ArrayLike, eta_c: ArrayLike, confidence: float = 0.95) -> PowerLawFit:
+    """Least-squares fit of log eta_c = log c + p log T, with a confidence interval on p.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ghost_mechanism.analysis import fit_power_law
+    >>> T = np.array([10.0, 20.0, 40.0, 80.0])
+    >>> fit = fit_power_law(T, 3.0 * T**-4)
+    >>> round(fit.exponent, 12), round(fit.prefactor, 12)
+    (-4.0, 3.0)
+    """
+    T = positive(T, "T").ravel()
+    eta_c = positive(eta_c, "eta_c").ravel()
+    if T.size != eta_c.size:
+        raise ValueError(f"T and eta_c must have the same length, got {T.size} and {eta_c.size}")
+    if T.size < 3:
+        raise ValueError("fit_power_law needs at least 3 points for a confidence interval")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence}")
+    fit = stats.linregress(np.log(T), np.log(eta_c))
+    half = stats.t.ppf(0.5 + confidence / 2, T.size - 2) * fit.stderr
+    return PowerLawFit(float(fit.slope), (float(fit.slope - half), float(fit.slope + half)),
+                       float(np.exp(fit.intercept)), float(fit.stderr))
+
+
+def reference_experiment(
+    *,
+    T: float = 100.0,
+    eta: ArrayLike | None = None,
+    seeds: int = 10,
+    epochs: int = 10_000,
+    record: tuple[int, ...] = REFERENCE_EPOCHS,
+    normalized: bool = False,
+    seed: int = 0,
+):
+    """Mean loss against eta at several epochs, as in the paper's Fig. 2d.
+
+    Defaults follow the reference: T = 100, integral convention, 10 seeds,
+    eta on logspace(-11, -8, 100), 10^4 epochs, r0 = 10 r* + N(0, r*/10), sharp gradient.
+    The loss reported is the normalized one (in [0, 1]) whatever convention drives the
+    gradient, as the reference code plots it.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``loss_mean`` and ``loss_sem`` over (eta, epoch), with the closed-form eta_c in attrs.
+    """
+    import xarray as xr
+
+    eta = np.logspace(-11, -8, 100) if eta is None else positive(eta, "eta").ravel()
+    epochs = positive_int(epochs, "epochs")
+    record = tuple(positive_int(e, "record") for e in record)
+    if max(record) > epochs:
+        raise ValueError(f"record epochs must not exceed epochs = {epochs}")
+    r0 = initial_r(T, 10.0, seeds, seed)  # (seeds,)
+    stride = int(np.gcd.reduce(np.array(record + (epochs,))))
+    run = descend(r0[None, :], eta[:, None], T, epochs, normalized=normalized, record_every=stride)
+    loss = run.loss if normalized else run.loss / T
+    index = [int(np.searchsorted(run.epochs, e)) for e in record]
+    picked = loss[index]  # (epoch, eta, seed)
+    mean = picked.mean(axis=-1).T
+    sem = picked.std(axis=-1).T / np.sqrt(seeds)
+    return xr.Dataset(
+        {"loss_mean": (("eta", "epoch"), mean), "loss_sem": (("eta", "epoch"), sem)},
+        coords={"eta": eta, "epoch": list(record)},
+        attrs={"T": T, "seeds": seeds, "epochs": epochs, "normalized_gradient": int(normalized),
+               "eta_c_closed_form": float(critical_learning_rate(T, normalized))},
+    )

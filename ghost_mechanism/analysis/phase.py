@@ -1,0 +1,317 @@
+"""Phase diagrams of gradient descent on r, as labelled ``xarray.Dataset`` objects.
+
+A diagram sweeps eta against T or against the output confidence a (or all three). Each grid
+point runs ``seeds`` descents from r0 = rho0 r* + N(0, r*/10) and records the regime mix
+and the abrupt-learning statistics (:mod:`.regimes`).
+
+Long sweeps are chunked along eta. With ``out=path`` every finished chunk is saved under
+``path + ".parts/"`` as it completes, so an interrupted sweep rerun with the same arguments
+resumes where it stopped and recomputes nothing; the finished diagram is written to ``path``
+(NetCDF) and reused as it is by a rerun with the same settings. A rerun with different
+settings on the same path is refused. Chunks can be spread over processes with any
+``concurrent.futures.Executor``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from concurrent.futures import Executor
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._validation import finite, positive, positive_int
+from ..reduced import critical_learning_rate, minimum, optimal_r, oscillation_threshold_asymptotic
+from .critical import initial_r
+from .regimes import REGIMES, TRAPPED, Criteria
+from .sweep import summarize_runs
+
+_ENGINE = "scipy"  # NetCDF3 through scipy, a core dependency: no extra I/O library needed
+
+
+def _axis(value, name: str, *, allow_none: bool = False):
+    if value is None and allow_none:
+        return None
+    arr = positive(value, name)
+    if arr.ndim > 1:
+        raise ValueError(f"{name} must be a scalar or a 1-D array")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    return arr
+
+
+def _settings(**kwargs) -> dict:
+    """JSON-able settings; arrays become lists so that reruns compare exactly."""
+    out = {}
+    for key, value in kwargs.items():
+        if isinstance(value, np.ndarray):
+            value = value.tolist()
+        elif isinstance(value, Criteria):
+            value = {f: getattr(value, f) for f in value.__dataclass_fields__}
+        out[key] = value
+    return out
+
+
+def _fingerprint(settings: dict) -> str:
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _compute_chunk(settings: dict, eta_chunk: list) -> dict:
+    """Run one chunk of the diagram (module level so that process pools can pickle it)."""
+    T = np.atleast_1d(np.asarray(settings["T"], dtype=float))
+    a = None if settings["a"] is None else np.atleast_1d(np.asarray(settings["a"], dtype=float))
+    criteria = Criteria(**settings["criteria"])
+    eta = np.asarray(eta_chunk, dtype=float)
+    # grid layout (eta, T, a, seed)
+    n_a = 1 if a is None else a.size
+    r0 = initial_r(T, settings["rho0"], settings["seeds"], settings["seed"])  # (T, seed)
+    r0 = np.broadcast_to(r0[None, :, None, :], (eta.size, T.size, n_a, settings["seeds"]))
+    eta_b = eta[:, None, None, None]
+    T_b = T[None, :, None, None]
+    a_b = None if a is None else a[None, None, :, None]
+    s = summarize_runs(
+        r0, eta_b, T_b, settings["epochs"], a=a_b, x_star=settings["x_star"], dt=settings["dt"],
+        normalized=settings["normalized"], criteria=criteria,
+    )
+    counts = np.stack([np.mean(s.regime == code, axis=-1) for code in range(len(REGIMES))], axis=-1)
+    learned_epochs = s.stats.epochs_to_learn
+    with np.errstate(all="ignore"):
+        return {
+            "regime_fraction": counts,
+            "regime": np.argmax(counts, axis=-1).astype(np.int8),
+            "fraction_trapped": counts[..., TRAPPED],
+            "final_loss": np.mean(s.final_loss, axis=-1),
+            "amplitude": np.median(s.amplitude, axis=-1),
+            "plateau_length": np.median(s.stats.plateau_length, axis=-1),
+            "drop_epoch": np.median(s.stats.drop_epoch, axis=-1),
+            "drop_sharpness": np.median(s.stats.drop_sharpness, axis=-1),
+            "epochs_to_learn": _nanmedian(learned_epochs),
+        }
+
+
+def _nanmedian(values: np.ndarray) -> np.ndarray:
+    """Median over seeds of the runs that got there; NaN where none did (no warning)."""
+    out = np.full(values.shape[:-1], np.nan)
+    some = np.isfinite(values).any(axis=-1)
+    if some.any():
+        out[some] = np.nanmedian(values[some], axis=-1)
+    return out
+
+
+def phase_diagram(
+    *,
+    eta: ArrayLike,
+    T: ArrayLike = 100.0,
+    a: ArrayLike | None = None,
+    seeds: int = 10,
+    epochs: int = 10_000,
+    rho0: float = 10.0,
+    x_star: float = 10.0,
+    dt: float | None = None,
+    normalized: bool = True,
+    criteria: Criteria | None = None,
+    seed: int = 0,
+    chunk_size: int | None = None,
+    out: str | os.PathLike | None = None,
+    executor: Executor | None = None,
+    progress: bool | None = None,
+):
+    """Sweep gradient descent over eta and T and/or a; return the regimes as a Dataset.
+
+    Parameters
+    ----------
+    eta : array_like
+        Learning rates (1-D, each in (0, inf)).
+    T : float or array_like, optional
+        Delay(s). Default 100.
+    a : float, array_like or None, optional
+        Output confidence(s); None (default) for the sharp limit.
+    seeds : int, optional
+        Runs per grid point. Default 10.
+    epochs : int, optional
+        Epochs per run. Default 10^4.
+    rho0 : float, optional
+        Start r0 = rho0 r* + N(0, r*/10). Default 10.
+    chunk_size : int, optional
+        eta values per chunk (default: about 20 chunks).
+    out : path, optional
+        NetCDF file for the result; chunks are saved as they finish (see module docstring).
+    executor : concurrent.futures.Executor, optional
+        Runs chunks concurrently; default in-process. For a ProcessPoolExecutor use a
+        "spawn" or "forkserver" context: numba's thread pool does not survive a fork.
+    progress : bool or None, optional
+        tqdm progress bar; None shows it only on an interactive terminal.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dimensions ``eta``, ``T``, ``a`` (sharp limit: a = inf) and ``regime_name`` (for
+        ``regime_fraction``). Variables: ``regime`` (majority code; names in attrs
+        ``regime_names``), ``regime_fraction``, ``fraction_trapped``, ``final_loss``,
+        ``amplitude``, ``plateau_length``, ``drop_epoch``, ``drop_sharpness``,
+        ``epochs_to_learn`` (medians over seeds), the closed-form ``eta_c`` over T and, for
+        finite a, ``eta_s`` (finite-a GD stability bound) and ``eta_s_asymptotic`` over (T, a).
+        Attributes hold every setting.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ghost_mechanism.analysis import phase_diagram
+    >>> from ghost_mechanism.reduced import critical_learning_rate
+    >>> ds = phase_diagram(eta=np.array([0.5, 2.0]) * critical_learning_rate(100.0), seeds=2, epochs=2000)
+    >>> ds.fraction_trapped.squeeze().values
+    array([0., 1.])
+    """
+    import xarray as xr
+    from tqdm.auto import tqdm
+
+    eta = _axis(eta, "eta")
+    T_axis = _axis(T, "T")
+    a_axis = _axis(a, "a", allow_none=True)
+    seeds = positive_int(seeds, "seeds")
+    epochs = positive_int(epochs, "epochs")
+    rho0 = float(finite(rho0, "rho0"))
+    x_star = float(positive(x_star, "x_star"))
+    dt = None if dt is None else float(positive(dt, "dt"))
+    criteria = criteria or Criteria()
+    eta_list = np.atleast_1d(eta)
+    chunk_size = positive_int(chunk_size or max(1, -(-eta_list.size // 20)), "chunk_size")
+    settings = _settings(
+        eta=eta_list, T=np.atleast_1d(T_axis), a=None if a_axis is None else np.atleast_1d(a_axis),
+        seeds=seeds, epochs=epochs, rho0=rho0, x_star=x_star, dt=dt, normalized=bool(normalized),
+        criteria=criteria, seed=int(seed), chunk_size=chunk_size,
+    )
+    fingerprint = _fingerprint(settings)
+    store = _Store(Path(out), fingerprint, settings) if out is not None else None
+    if store is not None and (done := store.finished()) is not None:
+        return done
+
+    chunks = [eta_list[i:i + chunk_size].tolist() for i in range(0, eta_list.size, chunk_size)]
+    results: dict[int, dict] = {}
+    todo = []
+    for index in range(len(chunks)):
+        saved = store.load_chunk(index) if store is not None else None
+        if saved is not None:
+            results[index] = saved
+        else:
+            todo.append(index)
+    show = progress if progress is not None else None
+    with tqdm(total=len(chunks), initial=len(chunks) - len(todo), desc="phase diagram", unit="chunk",
+              disable=(not show) if show is not None else None, leave=False) as bar:
+        if executor is None:
+            for index in todo:
+                results[index] = _compute_chunk(settings, chunks[index])
+                if store is not None:
+                    store.save_chunk(index, results[index])
+                bar.update()
+        else:
+            futures = {executor.submit(_compute_chunk, settings, chunks[i]): i for i in todo}
+            from concurrent.futures import as_completed
+
+            for future in as_completed(futures):
+                index = futures[future]
+                results[index] = future.result()
+                if store is not None:
+                    store.save_chunk(index, results[index])
+                bar.update()
+
+    merged = {k: np.concatenate([results[i][k] for i in range(len(chunks))], axis=0) for k in results[0]}
+    ds = _to_dataset(merged, settings, fingerprint, xr)
+    if store is not None:
+        store.finish(ds)
+    return ds
+
+
+def _to_dataset(merged: dict, settings: dict, fingerprint: str, xr):
+    T = np.asarray(settings["T"], dtype=float)
+    a = np.array([np.inf]) if settings["a"] is None else np.asarray(settings["a"], dtype=float)
+    dims = ("eta", "T", "a")
+    data = {k: (dims, v) for k, v in merged.items() if k != "regime_fraction"}
+    data["regime_fraction"] = ((*dims, "regime_name"), merged["regime_fraction"])
+    data["eta_c"] = (("T",), np.asarray(critical_learning_rate(T, settings["normalized"]), dtype=float).reshape(-1))
+    data["r_star"] = (("T",), np.asarray(optimal_r(T), dtype=float).reshape(-1))
+    if settings["a"] is not None:
+        Tg, ag = np.meshgrid(T, a, indexing="ij")
+        data["eta_s"] = (("T", "a"), np.asarray(minimum(
+            Tg, ag, x_star=settings["x_star"], dt=settings["dt"], normalized=settings["normalized"]).eta_s))
+        data["eta_s_asymptotic"] = (("T", "a"), np.asarray(oscillation_threshold_asymptotic(
+            Tg, ag, x_star=settings["x_star"], normalized=settings["normalized"])))
+    attrs = {
+        "settings": json.dumps(settings, sort_keys=True),
+        "fingerprint": fingerprint,
+        "regime_names": ",".join(REGIMES),
+        "convention": "normalized" if settings["normalized"] else "integral",
+        "seeds": settings["seeds"],
+        "epochs": settings["epochs"],
+        "rho0": settings["rho0"],
+        "x_star": settings["x_star"],
+        "dt": "continuous" if settings["dt"] is None else settings["dt"],
+        "sharp_limit": int(settings["a"] is None),
+    }
+    return xr.Dataset(
+        data,
+        coords={"eta": np.asarray(settings["eta"], dtype=float), "T": T, "a": a, "regime_name": list(REGIMES)},
+        attrs=attrs,
+    )
+
+
+class _Store:
+    """On-disk chunks of one sweep, keyed by the settings' fingerprint."""
+
+    def __init__(self, path: Path, fingerprint: str, settings: dict):
+        self.path = path
+        self.parts = path.with_name(path.name + ".parts")
+        self.fingerprint = fingerprint
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.path.parent, os.W_OK):
+            raise ValueError(f"out: directory {self.path.parent} is not writable")
+        marker = self.parts / "settings.json"
+        if self.parts.exists() and marker.exists():
+            saved = json.loads(marker.read_text())
+            if saved.get("fingerprint") != fingerprint:
+                raise ValueError(
+                    f"out: {self.parts} holds a partial sweep with different settings; "
+                    "use another path or delete it to start over"
+                )
+        self._settings = settings
+
+    def finished(self):
+        if not self.path.exists():
+            return None
+        import xarray as xr
+
+        with xr.open_dataset(self.path, engine=_ENGINE) as ds:
+            if ds.attrs.get("fingerprint") != self.fingerprint:
+                raise ValueError(
+                    f"out: {self.path} holds a diagram with different settings; use another path or delete it"
+                )
+            return ds.load()
+
+    def _chunk_file(self, index: int) -> Path:
+        return self.parts / f"chunk_{index:05d}.npz"
+
+    def load_chunk(self, index: int):
+        file = self._chunk_file(index)
+        if not file.exists():
+            return None
+        with np.load(file) as saved:
+            return {k: saved[k] for k in saved.files}
+
+    def save_chunk(self, index: int, result: dict) -> None:
+        self.parts.mkdir(parents=True, exist_ok=True)
+        marker = self.parts / "settings.json"
+        if not marker.exists():
+            marker.write_text(json.dumps({"fingerprint": self.fingerprint, "settings": self._settings}))
+        tmp = self.parts / f".chunk_{index:05d}.tmp.npz"
+        np.savez(tmp, **result)
+        os.replace(tmp, self._chunk_file(index))  # atomic: a chunk file is complete or absent
+
+    def finish(self, ds) -> None:
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        ds.to_netcdf(tmp, engine=_ENGINE)
+        os.replace(tmp, self.path)
+        shutil.rmtree(self.parts, ignore_errors=True)

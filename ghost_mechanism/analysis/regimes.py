@@ -1,0 +1,132 @@
+"""What a gradient-descent run on r did: its regime and its abrupt-learning statistics.
+
+Definitions (every threshold is a field of :class:`Criteria`; W is the final window of
+``window`` epochs, r_min the minimiser, r_zone = r*/4 the no-learning boundary):
+
+* **diverged**: r or the loss became non-finite.
+* **trapped**: in the no-learning zone. Either r stayed at or below r_zone throughout W, or
+  the gradient stayed below ``grad_floor`` (relative to the sharp slope at r*) throughout
+  W while the loss stayed at its plateau (within ``plateau_tol`` of the zone loss).
+* **learned**: |r - r_min| <= ``rtol`` r_min throughout W.
+* **oscillating**: r crossed r_min at least twice within W without settling; the
+  amplitude (max - min of r over W, halved, relative to r_min) is reported.
+* **descending**: none of the above: still on its way to the minimum when the run ended.
+
+Abrupt-learning statistics of the loss history L_0, ..., L_E:
+
+* ``drop_epoch``: the epoch k with the largest single-epoch decrease L_{k-1} - L_k;
+* ``drop_sharpness``: that decrease (loss units per epoch);
+* ``plateau_length``: the epochs before the loss first leaves ``plateau_tol`` (relative)
+  of L_0 (E if it never does);
+* ``epochs_to_learn``: the first epoch with L_k < ``loss_threshold`` (relative to the zone
+  loss, so the same number serves both conventions); NaN if never.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+REGIMES = ("learned", "oscillating", "trapped", "diverged", "descending")
+LEARNED, OSCILLATING, TRAPPED, DIVERGED, DESCENDING = range(len(REGIMES))
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """Thresholds of the regime classification; see the module docstring."""
+
+    rtol: float = 0.02
+    window_fraction: float = 0.1
+    loss_threshold: float = 0.05
+    plateau_tol: float = 0.05
+    grad_floor: float = 1e-4
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not (np.isfinite(value) and value > 0):
+                raise ValueError(f"Criteria.{f.name} must be a positive finite number, got {value!r}")
+        if self.window_fraction > 1:
+            raise ValueError("Criteria.window_fraction must lie in (0, 1]")
+
+    def window(self, epochs: int) -> int:
+        return max(1, int(round(self.window_fraction * epochs)))
+
+
+@dataclass(frozen=True)
+class WindowStats:
+    """Statistics of the final window and of the whole loss history, one entry per run."""
+
+    nonfinite: np.ndarray
+    r_max: np.ndarray
+    r_min_seen: np.ndarray
+    max_deviation: np.ndarray  # max |r - r_min| over the window
+    crossings: np.ndarray  # sign changes of r - r_min within the window
+    max_abs_grad: np.ndarray
+    min_loss: np.ndarray
+    drop_epoch: np.ndarray
+    drop_sharpness: np.ndarray
+    plateau_length: np.ndarray
+    epochs_to_learn: np.ndarray
+
+
+def window_stats(r, loss, grad, epochs_recorded, r_min, zone_loss, criteria: Criteria) -> WindowStats:
+    """Compute :class:`WindowStats` from recorded histories (axis 0 is the record index).
+
+    This is the plain numpy reference; the compiled sweep kernel computes the same numbers
+    on the fly, epoch by epoch.
+    """
+    epochs_recorded = np.asarray(epochs_recorded)
+    last = epochs_recorded[-1]
+    in_window = epochs_recorded > last - criteria.window(int(last))
+    rw, lw, gw = r[in_window], loss[in_window], grad[in_window]
+    nonfinite = ~np.all(np.isfinite(r) & np.isfinite(loss), axis=0)
+    side = np.sign(rw - r_min)
+    crossings = np.sum((side[1:] * side[:-1]) < 0, axis=0) if rw.shape[0] > 1 else np.zeros(r.shape[1:], int)
+
+    decrease = loss[:-1] - loss[1:]
+    drop_index = np.argmax(decrease, axis=0)
+    drop_epoch = epochs_recorded[1:][drop_index]
+    drop_sharpness = np.take_along_axis(decrease, drop_index[None], 0)[0] / np.diff(epochs_recorded)[drop_index]
+    left = np.abs(loss - loss[0]) > criteria.plateau_tol * np.abs(loss[0])
+    plateau_length = np.where(left.any(axis=0), epochs_recorded[np.argmax(left, axis=0)], last)
+    learned_mask = loss < criteria.loss_threshold * zone_loss
+    epochs_to_learn = np.where(learned_mask.any(axis=0), epochs_recorded[np.argmax(learned_mask, axis=0)], np.nan)
+    return WindowStats(
+        nonfinite=nonfinite,
+        r_max=rw.max(axis=0),
+        r_min_seen=rw.min(axis=0),
+        max_deviation=np.abs(rw - r_min).max(axis=0),
+        crossings=crossings,
+        max_abs_grad=np.abs(gw).max(axis=0),
+        min_loss=lw.min(axis=0),
+        drop_epoch=drop_epoch.astype(float),
+        drop_sharpness=drop_sharpness,
+        plateau_length=plateau_length.astype(float),
+        epochs_to_learn=epochs_to_learn.astype(float),
+    )
+
+
+def decide(stats: WindowStats, r_min, r_zone, zone_loss, slope_scale, criteria: Criteria) -> np.ndarray:
+    """Regime codes (indices into :data:`REGIMES`) from window statistics.
+
+    ``slope_scale`` is the sharp |dL/dr| just above r*, the unit of ``grad_floor``.
+    """
+    in_zone = stats.r_max <= r_zone
+    stalled = (stats.max_abs_grad < criteria.grad_floor * slope_scale) & (
+        stats.min_loss >= (1 - criteria.plateau_tol) * zone_loss
+    )
+    learned = stats.max_deviation <= criteria.rtol * np.abs(r_min)
+    oscillating = stats.crossings >= 2
+    regime = np.full(np.shape(stats.r_max), DESCENDING, dtype=np.int8)
+    regime = np.where(oscillating, OSCILLATING, regime)
+    regime = np.where(learned, LEARNED, regime)
+    regime = np.where(in_zone | stalled, TRAPPED, regime)
+    return np.where(stats.nonfinite, DIVERGED, regime).astype(np.int8)
+
+
+def amplitude(stats: WindowStats, r_min) -> np.ndarray:
+    """Half the peak-to-peak range of r over the window, relative to r_min (NaN if diverged)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(stats.nonfinite, np.nan, (stats.r_max - stats.r_min_seen) / (2 * np.abs(r_min)))
