@@ -1,4 +1,4 @@
-"""The ``ghost`` command line: ``ghost derive``, ``ghost critical-lr`` and ``ghost figures``."""
+"""The ``ghost`` command line: derive, critical-lr, figures (the main job) and summary-table."""
 
 from __future__ import annotations
 
@@ -38,6 +38,39 @@ def _cmd_critical_lr(args: argparse.Namespace) -> None:
     print(f"eta_c(T={args.T:g}) = {value:.6e}")
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
+    return value
+
+
+def _cmd_figures(args: argparse.Namespace) -> None:
+    from .figures import check_output_dir, make_figures
+
+    check_output_dir(args.out)  # fail fast, before any computation
+    summary = make_figures(args.out, quick=args.quick, fmt=args.format, jobs=args.jobs, progress=None)
+    print(f"wrote {len(summary['files'])} figures and summary.json to {args.out} in {summary['seconds']} s")
+
+
+def _cmd_summary_table(args: argparse.Namespace) -> None:
+    import json
+    from pathlib import Path
+
+    from .figures import summary_table, update_readme
+
+    if not Path(args.summary).is_file():
+        raise ValueError(f"--summary: no such file {args.summary}")
+    if args.readme:
+        update_readme(Path(args.readme), Path(args.summary))
+        print(f"updated the table in {args.readme}")
+    else:
+        print(summary_table(json.loads(Path(args.summary).read_text())))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(prog="ghost", description="Abrupt learning through saddle-node ghost points.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
@@ -52,6 +85,18 @@ def build_parser() -> argparse.ArgumentParser:
     crit.add_argument("--T", type=float, required=True, help="task delay T > 0")
     crit.add_argument("--convention", choices=("normalized", "integral"), default="normalized")
     crit.set_defaults(func=_cmd_critical_lr)
+
+    figs = sub.add_parser("figures", help="regenerate every figure and summary.json (the main job)")
+    figs.add_argument("--out", default="figures", help="output directory (default: figures/)")
+    figs.add_argument("--quick", action="store_true", help="coarser grids, under a minute")
+    figs.add_argument("--format", choices=("png", "pdf", "svg"), default="png")
+    figs.add_argument("--jobs", type=_positive_int, default=1, help="processes for the phase-diagram sweeps")
+    figs.set_defaults(func=_cmd_figures)
+
+    table = sub.add_parser("summary-table", help="print (or write into the README) the closed-form vs measured table")
+    table.add_argument("--summary", default="figures/summary.json", help="summary.json written by ghost figures")
+    table.add_argument("--readme", default=None, help="rewrite the table between the markers in this README")
+    table.set_defaults(func=_cmd_summary_table)
     return parser
 
 

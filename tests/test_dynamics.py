@@ -100,7 +100,7 @@ def _hand_made(r_rows, loss_rows=None, grad_rows=None, r_min=1.0, r_zone=0.25):
     loss = np.zeros_like(r) if loss_rows is None else np.array(loss_rows, dtype=float).T
     grad = np.ones_like(r) if grad_rows is None else np.array(grad_rows, dtype=float).T
     k = r.shape[1]
-    return Descent(np.arange(n), r, loss, grad, np.full(k, r_min), np.full(k, r_zone), np.full(k, 1.0),
+    return Descent(np.arange(n), r, loss, grad, np.full(k, r_min), np.full(k, r_zone), np.zeros(k), np.full(k, 1.0),
                    np.full(k, 1.0))
 
 
@@ -176,3 +176,22 @@ def test_criteria_validation():
         Criteria(rtol=0.0)
     with pytest.raises(ValueError, match="window_fraction"):
         Criteria(window_fraction=2.0)
+
+
+@pytest.mark.parametrize(
+    ("factor", "expected"), [(0.5, LEARNED), (0.9, LEARNED), (1.2, OSCILLATING), (3.0, OSCILLATING)]
+)
+def test_learned_oscillating_boundary_is_eta_s(factor, expected):
+    """Near r_min, GD converges below eta_s = 2 / L''(r_min) and keeps cycling above it."""
+    m = R.minimum(T, 1.0)
+    run = descend(m.r_min * (1 + 1e-4), factor * m.eta_s, T, 4000, a=1.0, gradient="table")
+    assert int(classify(run).regime) == expected
+
+
+def test_epochs_to_learn_measured_from_the_finite_a_floor():
+    """At a = 0.1 the minimum loss is ~0.07 (> 0.05): learning is judged against L(r_min)."""
+    m = R.minimum(T, 0.1)
+    run = descend(0.2 * R_STAR, 0.5 * m.eta_s, T, 20_000, a=0.1, gradient="table", record_every=10)
+    s = classify(run)
+    assert m.loss > 0.05 and np.isfinite(s.stats.epochs_to_learn)
+    assert s.stats.plateau_length > 100 and s.stats.drop_epoch >= s.stats.plateau_length

@@ -52,12 +52,16 @@ def sweep(  # pragma: no cover - compiled
     epochs, window, plateau_tol, learn_level,
     out_r, out_loss, out_stats,
 ):
-    """Run every descent for ``epochs`` epochs; fill final r, loss and 11 statistics per run.
+    """Run every descent for ``epochs`` epochs; fill final r, loss and 13 statistics per run.
 
-    out_stats columns: nonfinite, r_max, r_min_seen, max_deviation, crossings, max_abs_grad,
-    min_loss, drop_epoch, drop_sharpness, plateau_length, epochs_to_learn (NaN if never).
+    out_stats columns, in the order of regimes.WindowStats: nonfinite, r_max, r_min_seen,
+    max_deviation, deviation_head, deviation_tail, crossings, max_abs_grad, min_loss,
+    drop_epoch, drop_sharpness, plateau_length, epochs_to_learn (NaN if never).
     """
     first_window_epoch = epochs - window + 1
+    quarter = max(1, window // 4)
+    head_end = epochs - window + quarter  # last epoch of the window's first quarter
+    tail_start = epochs - quarter + 1
     for i in prange(r0.size):
         r = r0[i]
         k_table = table_index[i]
@@ -73,10 +77,15 @@ def sweep(  # pragma: no cover - compiled
             learn = 0
         nonfinite = False
         r_max, r_low, max_dev, crossings = -np.inf, np.inf, 0.0, 0
+        dev_head, dev_tail = 0.0, 0.0
         max_g, min_L = 0.0, np.inf
         prev_side = 0.0
         if first_window_epoch <= 0:
             r_max, r_low, max_dev = r, r, abs(r - r_min[i])
+            if head_end >= 0:
+                dev_head = max_dev
+            if tail_start <= 0:
+                dev_tail = max_dev
             max_g, min_L = abs(g), L
             prev_side = np.sign(r - r_min[i])
         for k in range(1, epochs + 1):
@@ -103,7 +112,12 @@ def sweep(  # pragma: no cover - compiled
                 prev_side = side
                 r_max = max(r_max, r)
                 r_low = min(r_low, r)
-                max_dev = max(max_dev, abs(r - r_min[i]))
+                dev = abs(r - r_min[i])
+                max_dev = max(max_dev, dev)
+                if k <= head_end:
+                    dev_head = max(dev_head, dev)
+                if k >= tail_start:
+                    dev_tail = max(dev_tail, dev)
                 max_g = max(max_g, abs(g))
                 min_L = min(min_L, L)
             prev_L = L
@@ -111,7 +125,7 @@ def sweep(  # pragma: no cover - compiled
         out_loss[i] = L
         s = out_stats[i]
         s[0] = 1.0 if nonfinite else 0.0
-        s[1], s[2], s[3], s[4] = r_max, r_low, max_dev, crossings
-        s[5], s[6], s[7], s[8] = max_g, min_L, drop_epoch, best_drop
-        s[9] = plateau if plateau >= 0 else epochs
-        s[10] = learn if learn >= 0 else np.nan
+        s[1], s[2], s[3], s[4], s[5], s[6] = r_max, r_low, max_dev, dev_head, dev_tail, crossings
+        s[7], s[8], s[9], s[10] = max_g, min_L, drop_epoch, best_drop
+        s[11] = plateau if plateau >= 0 else epochs
+        s[12] = learn if learn >= 0 else np.nan

@@ -86,9 +86,10 @@ class Descent:
         The recorded epochs (0 is the start).
     r, loss, grad : ndarray
         r, L(r) and dL/dr at each recorded epoch, shape (n_records, *batch_shape).
-    r_min, r_zone, zone_loss, slope_scale : ndarray
-        Per run: the minimiser, the no-learning boundary r*/4, the loss in the zone and
-        the sharp slope just above r* (the unit of the gradient floor).
+    r_min, r_zone, loss_min, zone_loss, slope_scale : ndarray
+        Per run: the minimiser, the no-learning boundary r*/4, L(r_min), the plateau loss
+        in the zone (L(0) at finite a) and the sharp slope just above r* (the unit of the
+        gradient floor).
     """
 
     epochs: np.ndarray
@@ -97,6 +98,7 @@ class Descent:
     grad: np.ndarray
     r_min: np.ndarray
     r_zone: np.ndarray
+    loss_min: np.ndarray
     zone_loss: np.ndarray
     slope_scale: np.ndarray
 
@@ -116,8 +118,11 @@ def _cached_table(T: float, a: float, x_star: float, dt: float | None, normalize
 
 
 @lru_cache(maxsize=1024)
-def _cached_r_min(T: float, a: float, x_star: float, dt: float | None, normalized: bool) -> float:
-    return float(minimum(T, a, x_star=x_star, dt=dt, normalized=normalized).r_min)
+def _cached_minimum(T: float, a: float, x_star: float, dt: float | None, normalized: bool) -> tuple:
+    """(r_min, L(r_min), L(0)) of one finite-confidence landscape."""
+    m = minimum(T, a, x_star=x_star, dt=dt, normalized=normalized)
+    plateau = loss_and_grad(0.0, T, a=a, x_star=x_star, dt=dt, normalized=normalized)[0]
+    return float(m.r_min), float(m.loss), float(plateau)
 
 
 def _per_landscape(fn, T, a, x_star, dt, normalized) -> tuple[list, np.ndarray]:
@@ -129,17 +134,16 @@ def _per_landscape(fn, T, a, x_star, dt, normalized) -> tuple[list, np.ndarray]:
 
 
 def _landscape_constants(T, a, x_star, dt, normalized):
-    """r_min, r_zone, zone loss and slope scale per run (broadcast arrays)."""
+    """r_min, r_zone, L(r_min), plateau loss and slope scale per run (broadcast arrays)."""
     r_star = np.pi**2 / (4 * T**2)
     per_T = 1 / T if normalized else np.ones_like(T)
-    zone_loss = T * per_T
     slope_scale = np.pi / (4 * r_star**1.5) * per_T
     if a is None:
-        r_min = np.array(r_star, dtype=float)
+        r_min, loss_min, zone_loss = np.array(r_star, dtype=float), np.zeros_like(T), T * per_T
     else:
-        values, index = _per_landscape(_cached_r_min, T, a, x_star, dt, normalized)
-        r_min = np.asarray(values)[index]
-    return r_min, r_star / 4, zone_loss, slope_scale
+        values, index = _per_landscape(_cached_minimum, T, a, x_star, dt, normalized)
+        r_min, loss_min, zone_loss = (np.asarray(v)[index] for v in zip(*values, strict=True))
+    return r_min, r_star / 4, loss_min, zone_loss, slope_scale
 
 
 def _gradient_source(T, a, x_star, dt, normalized, gradient):
@@ -249,7 +253,7 @@ def descend(
     a_arr = arrays.get("a")
     xs = arrays.get("x_star")
     source = _gradient_source(T, a_arr, xs, dt, normalized, gradient)
-    r_min, r_zone, zone_loss, slope_scale = _landscape_constants(T, a_arr, xs, dt, normalized)
+    r_min, r_zone, loss_min, zone_loss, slope_scale = _landscape_constants(T, a_arr, xs, dt, normalized)
 
     recorded = sorted(set(range(0, epochs + 1, record_every)) | {epochs})
     n_rec = len(recorded)
@@ -270,7 +274,7 @@ def descend(
         loss, grad = source(np.where(alive, r, r_zone))
         loss, grad = np.where(alive, loss, np.nan), np.where(alive, grad, np.nan)
     return Descent(np.array(recorded), hist["r"], hist["loss"], hist["grad"], r_min,
-                   np.asarray(r_zone), np.asarray(zone_loss), np.asarray(slope_scale))
+                   np.asarray(r_zone), np.asarray(loss_min), np.asarray(zone_loss), np.asarray(slope_scale))
 
 
 # ---------------------------------------------------------------------------------------
@@ -303,7 +307,8 @@ def classify(run: Descent, criteria: Criteria | None = None) -> RunSummary:
     ['descending', 'oscillating', 'trapped']
     """
     criteria = criteria or Criteria()
-    stats = window_stats(run.r, run.loss, run.grad, run.epochs, run.r_min, run.zone_loss, criteria)
+    learn_level = criteria.learn_level(run.loss_min, run.zone_loss)
+    stats = window_stats(run.r, run.loss, run.grad, run.epochs, run.r_min, learn_level, criteria)
     regime = decide(stats, run.r_min, run.r_zone, run.zone_loss, run.slope_scale, criteria)
     return RunSummary(regime, amplitude(stats, run.r_min), run.final_r, run.final_loss, stats)
 

@@ -31,6 +31,9 @@ from .regimes import REGIMES, TRAPPED, Criteria
 from .sweep import summarize_runs
 
 _ENGINE = "scipy"  # NetCDF3 through scipy, a core dependency: no extra I/O library needed
+# Part of every sweep's fingerprint: bump it when the classification or the stored variables
+# change, so that saved sweeps from older code are not taken for current ones.
+RESULT_VERSION = 2
 
 
 def _axis(value, name: str, *, allow_none: bool = False):
@@ -183,7 +186,7 @@ def phase_diagram(
     settings = _settings(
         eta=eta_list, T=np.atleast_1d(T_axis), a=None if a_axis is None else np.atleast_1d(a_axis),
         seeds=seeds, epochs=epochs, rho0=rho0, x_star=x_star, dt=dt, normalized=bool(normalized),
-        criteria=criteria, seed=int(seed), chunk_size=chunk_size,
+        criteria=criteria, seed=int(seed), chunk_size=chunk_size, result_version=RESULT_VERSION,
     )
     fingerprint = _fingerprint(settings)
     store = _Store(Path(out), fingerprint, settings) if out is not None else None

@@ -7,9 +7,12 @@ Definitions (every threshold is a field of :class:`Criteria`; W is the final win
 * **trapped**: in the no-learning zone. Either r stayed at or below r_zone throughout W, or
   the gradient stayed below ``grad_floor`` (relative to the sharp slope at r*) throughout
   W while the loss stayed at its plateau (within ``plateau_tol`` of the zone loss).
-* **learned**: |r - r_min| <= ``rtol`` r_min throughout W.
-* **oscillating**: r crossed r_min at least twice within W without settling; the
-  amplitude (max - min of r over W, halved, relative to r_min) is reported.
+* **oscillating**: a sustained cycle about the minimum, however small (as just above
+  eta_s = 2 / L''): r crossed r_min at least twice within W, and over the last quarter of W
+  |r - r_min| is still more than half of what it was over the first quarter and above
+  1e-9 r_min (rounding). The amplitude (max - min of r over W, halved, relative to r_min)
+  is reported.
+* **learned**: not oscillating, and |r - r_min| <= ``rtol`` r_min over the last quarter of W.
 * **descending**: none of the above: still on its way to the minimum when the run ended.
 
 Abrupt-learning statistics of the loss history L_0, ..., L_E:
@@ -18,8 +21,9 @@ Abrupt-learning statistics of the loss history L_0, ..., L_E:
 * ``drop_sharpness``: that decrease (loss units per epoch);
 * ``plateau_length``: the epochs before the loss first leaves ``plateau_tol`` (relative)
   of L_0 (E if it never does);
-* ``epochs_to_learn``: the first epoch with L_k < ``loss_threshold`` (relative to the zone
-  loss, so the same number serves both conventions); NaN if never.
+* ``epochs_to_learn``: the first epoch with L_k below L_min + ``loss_threshold`` (L_zone - L_min),
+  L_min = L(r_min) and L_zone the plateau loss in the zone (L(0) at finite a), so the same
+  number serves both conventions and every confidence; NaN if never.
 """
 
 from __future__ import annotations
@@ -50,8 +54,16 @@ class Criteria:
         if self.window_fraction > 1:
             raise ValueError("Criteria.window_fraction must lie in (0, 1]")
 
+    def learn_level(self, loss_min, zone_loss):
+        """The loss below which a run counts as having learned (see ``epochs_to_learn``)."""
+        return loss_min + self.loss_threshold * (zone_loss - loss_min)
+
     def window(self, epochs: int) -> int:
         return max(1, int(round(self.window_fraction * epochs)))
+
+    @staticmethod
+    def quarter(window: int) -> int:
+        return max(1, window // 4)
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,8 @@ class WindowStats:
     r_max: np.ndarray
     r_min_seen: np.ndarray
     max_deviation: np.ndarray  # max |r - r_min| over the window
+    deviation_head: np.ndarray  # max |r - r_min| over the first quarter of the window
+    deviation_tail: np.ndarray  # max |r - r_min| over the last quarter of the window
     crossings: np.ndarray  # sign changes of r - r_min within the window
     max_abs_grad: np.ndarray
     min_loss: np.ndarray
@@ -71,7 +85,7 @@ class WindowStats:
     epochs_to_learn: np.ndarray
 
 
-def window_stats(r, loss, grad, epochs_recorded, r_min, zone_loss, criteria: Criteria) -> WindowStats:
+def window_stats(r, loss, grad, epochs_recorded, r_min, learn_level, criteria: Criteria) -> WindowStats:
     """Compute :class:`WindowStats` from recorded histories (axis 0 is the record index).
 
     This is the plain numpy reference; the compiled sweep kernel computes the same numbers
@@ -79,8 +93,14 @@ def window_stats(r, loss, grad, epochs_recorded, r_min, zone_loss, criteria: Cri
     """
     epochs_recorded = np.asarray(epochs_recorded)
     last = epochs_recorded[-1]
-    in_window = epochs_recorded > last - criteria.window(int(last))
+    window = criteria.window(int(last))
+    quarter = criteria.quarter(window)
+    in_window = epochs_recorded > last - window
     rw, lw, gw = r[in_window], loss[in_window], grad[in_window]
+    deviation = np.abs(rw - r_min)
+    head = epochs_recorded[in_window] <= last - window + quarter
+    tail = epochs_recorded[in_window] > last - quarter
+    head[0] = tail[-1] = True  # sparse records: a quarter holds at least its nearest record
     nonfinite = ~np.all(np.isfinite(r) & np.isfinite(loss), axis=0)
     side = np.sign(rw - r_min)
     crossings = np.sum((side[1:] * side[:-1]) < 0, axis=0) if rw.shape[0] > 1 else np.zeros(r.shape[1:], int)
@@ -91,13 +111,15 @@ def window_stats(r, loss, grad, epochs_recorded, r_min, zone_loss, criteria: Cri
     drop_sharpness = np.take_along_axis(decrease, drop_index[None], 0)[0] / np.diff(epochs_recorded)[drop_index]
     left = np.abs(loss - loss[0]) > criteria.plateau_tol * np.abs(loss[0])
     plateau_length = np.where(left.any(axis=0), epochs_recorded[np.argmax(left, axis=0)], last)
-    learned_mask = loss < criteria.loss_threshold * zone_loss
+    learned_mask = loss < learn_level
     epochs_to_learn = np.where(learned_mask.any(axis=0), epochs_recorded[np.argmax(learned_mask, axis=0)], np.nan)
     return WindowStats(
         nonfinite=nonfinite,
         r_max=rw.max(axis=0),
         r_min_seen=rw.min(axis=0),
-        max_deviation=np.abs(rw - r_min).max(axis=0),
+        max_deviation=deviation.max(axis=0),
+        deviation_head=deviation[head].max(axis=0),
+        deviation_tail=deviation[tail].max(axis=0),
         crossings=crossings,
         max_abs_grad=np.abs(gw).max(axis=0),
         min_loss=lw.min(axis=0),
@@ -117,11 +139,16 @@ def decide(stats: WindowStats, r_min, r_zone, zone_loss, slope_scale, criteria: 
     stalled = (stats.max_abs_grad < criteria.grad_floor * slope_scale) & (
         stats.min_loss >= (1 - criteria.plateau_tol) * zone_loss
     )
-    learned = stats.max_deviation <= criteria.rtol * np.abs(r_min)
-    oscillating = stats.crossings >= 2
+    scale = np.abs(r_min)
+    oscillating = (
+        (stats.crossings >= 2)
+        & (stats.deviation_tail > 0.5 * stats.deviation_head)
+        & (stats.deviation_tail > 1e-9 * scale)
+    )
+    learned = ~oscillating & (stats.deviation_tail <= criteria.rtol * scale)
     regime = np.full(np.shape(stats.r_max), DESCENDING, dtype=np.int8)
-    regime = np.where(oscillating, OSCILLATING, regime)
     regime = np.where(learned, LEARNED, regime)
+    regime = np.where(oscillating, OSCILLATING, regime)
     regime = np.where(in_zone | stalled, TRAPPED, regime)
     return np.where(stats.nonfinite, DIVERGED, regime).astype(np.int8)
 

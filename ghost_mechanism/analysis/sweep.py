@@ -53,10 +53,11 @@ def summarize_runs(
     arrays, epochs = _validate_descent(r0, eta, T, epochs, a, x_star, "table")
     r0, eta, T = arrays["r0"], arrays["eta"], arrays["T"]
     a_arr, xs = arrays.get("a"), arrays.get("x_star")
-    r_min, r_zone, zone_loss, slope_scale = _landscape_constants(T, a_arr, xs, dt, normalized)
+    r_min, r_zone, loss_min, zone_loss, slope_scale = _landscape_constants(T, a_arr, xs, dt, normalized)
+    learn_level = criteria.learn_level(loss_min, zone_loss)
     shape = r0.shape
     flat = {k: np.ascontiguousarray(np.broadcast_to(v, shape), dtype=float).ravel()
-            for k, v in dict(r0=r0, eta=eta, T=T, r_min=r_min, zone_loss=zone_loss).items()}
+            for k, v in dict(r0=r0, eta=eta, T=T, r_min=r_min, learn_level=learn_level).items()}
     if a_arr is None:
         mode, index = _kernels.SHARP, np.zeros(flat["r0"].size, np.int64)
         grids = losses = grads = np.zeros((1, 2))
@@ -67,14 +68,14 @@ def summarize_runs(
     window = criteria.window(epochs)
     out_r = np.empty(flat["r0"].size)
     out_loss = np.empty(flat["r0"].size)
-    out_stats = np.empty((flat["r0"].size, 11))
+    out_stats = np.empty((flat["r0"].size, 13))
     _kernels.sweep(
         flat["r0"], flat["eta"], flat["T"], normalized, flat["r_min"], index, mode, grids, losses, grads,
-        epochs, window, criteria.plateau_tol, criteria.loss_threshold * flat["zone_loss"],
+        epochs, window, criteria.plateau_tol, flat["learn_level"],
         out_r, out_loss, out_stats,
     )
     columns = [c.reshape(shape) for c in out_stats.T]
-    stats = WindowStats(columns[0].astype(bool), *columns[1:4], columns[4].astype(int), *columns[5:])
+    stats = WindowStats(columns[0].astype(bool), *columns[1:6], columns[6].astype(int), *columns[7:])
     regime = decide(stats, r_min, r_zone, zone_loss, slope_scale, criteria)
     return RunSummary(regime, amplitude(stats, r_min), out_r.reshape(shape), out_loss.reshape(shape), stats)
 

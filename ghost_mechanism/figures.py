@@ -1,0 +1,319 @@
+"""``ghost figures``: regenerate every figure and the table of key numbers (summary.json).
+
+Each entry of :data:`FIGURES` computes its data, draws it with
+:mod:`ghost_mechanism.analysis.plotting` and saves it. Phase diagrams are cached under
+``OUT/.cache`` (NetCDF, resumable), so a rerun with the same settings reuses them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .analysis import (
+    REGIMES,
+    critical_learning_rate_numeric,
+    descend,
+    fit_power_law,
+    gradient_flow,
+    phase_diagram,
+    plotting,
+    reference_experiment,
+)
+from .analysis.regimes import Criteria
+from .analysis.sweep import summarize_runs
+from .reduced import (
+    critical_learning_rate,
+    gradient_flow_time,
+    minimum,
+    optimal_r,
+    oscillation_threshold_asymptotic,
+    reduce_saddle_node,
+)
+
+FORMATS = ("png", "pdf", "svg")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Grid sizes of the main job; ``quick`` is the coarse variant."""
+
+    quick: bool
+    eta_T_grid: tuple[int, int]
+    eta_a_grid: tuple[int, int]
+    seeds: int
+    epochs: int
+    scaling_T: int
+
+    @classmethod
+    def make(cls, quick: bool) -> Settings:
+        if quick:
+            return cls(True, (40, 10), (28, 8), 4, 4000, 5)
+        return cls(False, (200, 50), (100, 30), 10, 10_000, 9)
+
+
+@dataclass
+class Context:
+    out: Path
+    fmt: str
+    settings: Settings
+    executor: object | None
+    summary: dict
+
+
+def _cached_diagram(ctx: Context, name: str, **kwargs):
+    """phase_diagram cached under OUT/.cache, one file per distinct setting (never refused)."""
+    key = json.dumps({k: np.asarray(v).tolist() for k, v in kwargs.items()}, sort_keys=True)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    return phase_diagram(**kwargs, out=ctx.out / ".cache" / f"{name}-{digest}.nc", executor=ctx.executor)
+
+
+def _save(fig, ctx: Context, name: str) -> Path:
+    path = ctx.out / f"{name}.{ctx.fmt}"
+    fig.savefig(path, dpi=150)
+    return path
+
+
+# --- the figures ---------------------------------------------------------------------------
+def fig_canonical_form(ctx: Context):
+    return plotting.plot_canonical_form()
+
+
+def fig_trajectories(ctx: Context):
+    return plotting.plot_trajectories()
+
+
+def fig_landscape(ctx: Context):
+    return plotting.plot_landscape(100.0, (0.1, 1.0))
+
+
+def fig_vanishing_gradient(ctx: Context):
+    return plotting.plot_vanishing_gradient(100.0, (0.1, 0.3, 1.0, 2.0))
+
+
+def fig_learning_dynamics(ctx: Context):
+    T = 100.0
+    r_star = optimal_r(T)
+    eta_c = critical_learning_rate(T)
+    runs = {}
+    for label, factor in (("sharp, η = 0.5 η_c (oscillates)", 0.5), ("sharp, η = 1.1 η_c (trapped)", 1.1)):
+        run = descend(10 * r_star, factor * eta_c, T, 3000)
+        runs[label] = dict(epochs=run.epochs, r=run.r / r_star, loss=run.loss)
+    # abrupt learning: low confidence, start inside the no-learning zone, stable step size
+    a = 0.1
+    eta = 0.5 * float(minimum(T, a).eta_s)
+    run = descend(0.2 * r_star, eta, T, 60_000, a=a, gradient="table", record_every=20)
+    label = f"a = {a:g}, from r0 = 0.2 r*, η = 0.5 η_s (plateau, abrupt drop)"
+    runs[label] = dict(epochs=run.epochs, r=run.r / r_star, loss=run.loss)
+    summary = summarize_runs(0.2 * r_star, eta, T, 60_000, a=a, criteria=Criteria())
+    ctx.summary["plateau"] = {
+        "setting": f"T = {T:g}, a = {a:g}, x* = 10, r0 = 0.2 r*, eta = 0.5 eta_s = {eta:.4g}, 60000 epochs",
+        "regime": REGIMES[int(summary.regime)],
+        "plateau_length": float(summary.stats.plateau_length),
+        "drop_epoch": float(summary.stats.drop_epoch),
+        "drop_sharpness_per_epoch": float(summary.stats.drop_sharpness),
+        "epochs_to_learn": float(summary.stats.epochs_to_learn),
+    }
+    # GD against the gradient flow
+    r0 = 4 * r_star
+    tau_end = 1.2 * float(gradient_flow_time(r0, T))
+    tau = np.linspace(0, tau_end, 400)
+    flow = gradient_flow(r0, T, tau)
+    gd = {}
+    for k in (8, 32, 128):
+        run = descend(r0, tau_end / k, T, k)
+        gd[f"GD, {k} steps (η = τ_end/{k})"] = (run.epochs * tau_end / k, run.r / r_star)
+    runs["flow"] = dict(tau=tau, r_flow=flow.r / r_star, gd=gd)
+    return plotting.plot_learning_dynamics(runs)
+
+
+def fig_reference_experiment(ctx: Context):
+    ds = reference_experiment()
+    final = ds.loss_mean.sel(epoch=10_000).values
+    below_half = np.flatnonzero(final <= 0.5)  # the jump: from here on the loss stays above 1/2
+    jump = float(ds.eta.values[below_half[-1] + 1]) if below_half.size < final.size else float(ds.eta.values[0])
+    ctx.summary["reference_experiment"] = {
+        "eta_c_closed_form": ds.attrs["eta_c_closed_form"],
+        "eta_where_loss_jumps_above_half": jump,
+        "ratio": jump / ds.attrs["eta_c_closed_form"],
+    }
+    return plotting.plot_reference_experiment(ds)
+
+
+def fig_phase_eta_T(ctx: Context):
+    n_eta, n_T = ctx.settings.eta_T_grid
+    T = np.geomspace(10, 1000, n_T)
+    eta_c = critical_learning_rate(T)
+    eta = np.geomspace(eta_c.min() / 10, eta_c.max() * 10, n_eta)
+    ds = _cached_diagram(ctx, "phase_eta_T", eta=eta, T=T, seeds=ctx.settings.seeds, epochs=ctx.settings.epochs)
+    return plotting.plot_phase_eta_T(ds)
+
+
+def fig_phase_eta_a(ctx: Context):
+    n_eta, n_a = ctx.settings.eta_a_grid
+    a = np.geomspace(0.05, 5.0, n_a)
+    eta = np.geomspace(3e-12, 1e-6, n_eta)
+    ds = _cached_diagram(ctx, "phase_eta_a", eta=eta, a=a, T=100.0, seeds=ctx.settings.seeds,
+                         epochs=ctx.settings.epochs, rho0=1.5)
+    return plotting.plot_phase_eta_a(ds)
+
+
+def fig_scaling(ctx: Context):
+    T = np.geomspace(10, 1000, ctx.settings.scaling_T)
+    rows, fits = [], {}
+    for normalized in (True, False):
+        eta_num = critical_learning_rate_numeric(T, normalized=normalized, seeds=ctx.settings.seeds)
+        fit = fit_power_law(T, eta_num)
+        name = "normalized" if normalized else "integral"
+        fits[name] = {"exponent": fit.exponent, "ci95": list(fit.ci), "closed_form_exponent": -4 if normalized else -5}
+        for t, e in zip(T, eta_num, strict=True):
+            closed = float(critical_learning_rate(t, normalized))
+            rows.append({"T": float(t), "convention": name, "closed_form": closed, "numeric": float(e),
+                         "relative_difference": float(e / closed - 1)})
+        if normalized:
+            fig = plotting.plot_scaling(T, eta_num, fit, normalized=True)
+    T_finite = np.geomspace(25, 400, 5)
+    for a in (1.0, 3.0):
+        eta_a = critical_learning_rate_numeric(T_finite, a=a, seeds=ctx.settings.seeds,
+                                               epochs=min(ctx.settings.epochs, 5000))
+        fit = fit_power_law(T_finite, eta_a)
+        fits[f"finite a = {a:g}, x* = 10"] = {"exponent": fit.exponent, "ci95": list(fit.ci),
+                                              "T": T_finite.tolist(), "eta_c": np.asarray(eta_a).tolist()}
+    ctx.summary["eta_c"] = rows
+    ctx.summary["exponents"] = fits
+    return fig
+
+
+def fig_normal_form(ctx: Context):
+    import sympy as sp
+
+    x, y, mu = sp.symbols("x y mu", real=True)
+    red = reduce_saddle_node([mu + x**2 - y, x - 2 * y], [x, y], mu)
+    return plotting.plot_normal_form(red, np.geomspace(1e-5, 1e-2, 7))
+
+
+FIGURES: list[tuple[str, str, Callable]] = [
+    ("01_canonical_form", "dx/dt = x^2 + r: fixed points merge and leave a ghost", fig_canonical_form),
+    ("02_trajectories", "lingering near the ghost; passage time pi/(2 sqrt r)", fig_trajectories),
+    ("03_landscape", "sharp, finite-a and Euler loss landscapes", fig_landscape),
+    ("04_vanishing_gradient", "the gradient in the no-learning zone is exponentially small", fig_vanishing_gradient),
+    ("05_learning_dynamics", "oscillation, trapping, abrupt learning; GD vs flow", fig_learning_dynamics),
+    ("06_reference_experiment", "loss vs learning rate jumps above eta_c", fig_reference_experiment),
+    ("07_phase_eta_T", "regimes over (T, eta) with eta_c(T)", fig_phase_eta_T),
+    ("08_phase_eta_a", "vanishing-gradient and oscillatory regimes over (a, eta)", fig_phase_eta_a),
+    ("09_scaling", "eta_c against T: numeric, closed form and fitted exponent", fig_scaling),
+    ("10_normal_form", "normal-form passage-time prediction in a 2-D system", fig_normal_form),
+]
+
+
+def _minimum_summary() -> dict:
+    a = np.array([0.1, 0.3, 1.0, 3.0, 10.0])
+    r_star = optimal_r(100.0)
+    out = {}
+    for label, dt in (("continuous", None), ("euler_dt_0.1", 0.1)):
+        m = minimum(100.0, a, dt=dt)
+        out[label] = [
+            {"a": float(ai), "r_min_over_r_star": float(rm / r_star), "curvature": float(c), "eta_s": float(e),
+             "eta_s_asymptotic": float(oscillation_threshold_asymptotic(100.0, ai))}
+            for ai, rm, c, e in zip(a, m.r_min, m.curvature, m.eta_s, strict=True)
+        ]
+    return out
+
+
+def check_output_dir(out: Path) -> Path:
+    """Create ``out`` if needed and make sure it is writable (ValueError otherwise)."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"--out: cannot create {out}: {exc.strerror}") from None
+    if not os.access(out, os.W_OK):
+        raise ValueError(f"--out: directory {out} is not writable")
+    return out
+
+
+def make_figures(out: str | os.PathLike = "figures", *, quick: bool = False, fmt: str = "png", jobs: int = 1,
+                 progress: bool | None = None) -> dict:
+    """Regenerate every figure into ``out`` and write ``summary.json``; return the summary."""
+    from tqdm.auto import tqdm
+
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
+    if not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
+    out = check_output_dir(Path(out))
+    settings = Settings.make(quick)
+    executor = (ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+                if jobs > 1 else None)
+    summary: dict = {"version": __version__, "quick": quick, "settings": settings.__dict__, "files": {}}
+    ctx = Context(out, fmt, settings, executor, summary)
+    start = time.perf_counter()
+    try:
+        show = None if progress is None else not progress
+        for name, caption, make in tqdm(FIGURES, desc="figures", unit="fig", disable=show):
+            fig = make(ctx)
+            path = _save(fig, ctx, name)
+            summary["files"][name] = {"file": path.name, "caption": caption}
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    summary["minimum"] = _minimum_summary()
+    summary["seconds"] = round(time.perf_counter() - start, 1)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+# --- the README table -----------------------------------------------------------------------
+TABLE_START = "<!-- summary-table:start -->"
+TABLE_END = "<!-- summary-table:end -->"
+
+
+def summary_table(summary: dict) -> str:
+    """Markdown table 'closed form vs measured' built from a summary.json dict."""
+    lines = ["| quantity | closed form | measured | relative difference |", "| --- | --- | --- | --- |"]
+    for row in summary["eta_c"]:
+        if row["T"] in _table_T(summary):
+            lines.append(f"| eta_c, T = {row['T']:.4g}, {row['convention']} | {row['closed_form']:.4e} | "
+                         f"{row['numeric']:.4e} | {row['relative_difference']:+.2%} |")
+    for name, fit in summary["exponents"].items():
+        expected = fit.get("closed_form_exponent")
+        closed = f"{expected}" if expected is not None else "(none: finite a)"
+        lines.append(f"| exponent of T in eta_c, {name} | {closed} | {fit['exponent']:.4f} "
+                     f"[{fit['ci95'][0]:.4f}, {fit['ci95'][1]:.4f}] | "
+                     f"{'' if expected is None else format(fit['exponent'] / expected - 1, '+.2%')} |")
+    ref = summary["reference_experiment"]
+    lines.append(f"| reference experiment: loss jumps above eta_c (T = 100, integral) | "
+                 f"{ref['eta_c_closed_form']:.4e} | eta above which the mean loss stays > 1/2: "
+                 f"{ref['eta_where_loss_jumps_above_half']:.4e} | {ref['ratio'] - 1:+.2%} |")
+    for row in summary["minimum"]["continuous"]:
+        lines.append(f"| eta_s at a = {row['a']:g} (T = 100, x* = 10), large-a form vs exact | "
+                     f"{row['eta_s_asymptotic']:.4e} | {row['eta_s']:.4e} | "
+                     f"{row['eta_s'] / row['eta_s_asymptotic'] - 1:+.2%} |")
+    return "\n".join(lines)
+
+
+def _table_T(summary: dict) -> set:
+    Ts = sorted({row["T"] for row in summary["eta_c"]})
+    return {Ts[0], Ts[len(Ts) // 2], Ts[-1]}
+
+
+def update_readme(readme: Path, summary_path: Path) -> str:
+    """Replace the README's table between the markers with one built from summary.json."""
+    table = summary_table(json.loads(Path(summary_path).read_text()))
+    text = Path(readme).read_text()
+    if TABLE_START not in text or TABLE_END not in text:
+        raise ValueError(f"readme: {readme} has no {TABLE_START} ... {TABLE_END} markers")
+    head, rest = text.split(TABLE_START, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    Path(readme).write_text(f"{head}{TABLE_START}\n{table}\n{TABLE_END}{tail}")
+    return table

@@ -1,0 +1,140 @@
+"""Every plotting function draws the expected artists under the Agg backend."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import sympy as sp  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+import ghost_mechanism.reduced as R  # noqa: E402
+from ghost_mechanism.analysis import (  # noqa: E402
+    critical_learning_rate_numeric,
+    descend,
+    fit_power_law,
+    phase_diagram,
+    plotting,
+    reference_experiment,
+)
+
+
+def _labels(ax):
+    return [line.get_label() for line in ax.get_lines()]
+
+
+def _has_theory(ax, fragment):
+    return any(fragment in label for label in _labels(ax))
+
+
+def _assert_labelled(ax):
+    assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+
+
+def test_canonical_form():
+    fig = plotting.plot_canonical_form((-0.25, 0.0, 0.25))
+    (ax,) = fig.axes
+    _assert_labelled(ax)
+    labels = _labels(ax)
+    assert "stable fixed point" in labels and "unstable fixed point" in labels
+    assert sum(label.startswith("r = ") for label in labels) == 3
+    assert any("ghost" in t.get_text() for t in ax.texts)
+
+
+def test_trajectories_two_panels():
+    fig = plotting.plot_trajectories((0.04, 0.16))
+    ax_x, ax_t = fig.axes
+    _assert_labelled(ax_x)
+    _assert_labelled(ax_t)
+    assert sum(label.startswith("r = ") for label in _labels(ax_x)) == 2
+    assert ax_t.get_xscale() == "log" and len(ax_t.get_lines()) == 2
+
+
+def test_landscape_marks_r_star_and_zone():
+    fig = plotting.plot_landscape(100.0, (1.0,))
+    (ax,) = fig.axes
+    _assert_labelled(ax)
+    assert _has_theory(ax, "r^*") and _has_theory(ax, "r^*/4")
+    assert len(ax.patches) >= 1  # shaded no-learning zone
+    assert "normalized" in ax.get_ylabel()
+
+
+def test_vanishing_gradient_log_scale_and_asymptote():
+    fig = plotting.plot_vanishing_gradient(100.0, (0.5, 1.0))
+    (ax,) = fig.axes
+    assert ax.get_yscale() == "log"
+    assert _has_theory(ax, "e^{-a x^*}")
+    assert _has_theory(ax, "r^*")
+
+
+def test_learning_dynamics_three_panels():
+    T = 50.0
+    r_star = R.optimal_r(T)
+    run = descend(5 * r_star, np.array([0.5, 1.2]) * R.critical_learning_rate(T), T, 200)
+    runs = {f"run {j}": dict(epochs=run.epochs, r=run.r[:, j] / r_star, loss=run.loss[:, j]) for j in range(2)}
+    runs["flow"] = dict(tau=np.linspace(0, 1, 5), r_flow=np.linspace(5, 1, 5), gd={"gd": (np.arange(3), np.ones(3))})
+    fig = plotting.plot_learning_dynamics(runs)
+    ax_r, ax_l, ax_f = fig.axes
+    for ax in fig.axes:
+        _assert_labelled(ax)
+    assert _has_theory(ax_r, "r^*") and _has_theory(ax_f, "r^*")
+    assert len([lab for lab in _labels(ax_l) if lab.startswith("run")]) == 2
+
+
+def test_reference_experiment_figure():
+    ds = reference_experiment(eta=np.geomspace(1e-10, 3e-9, 8), seeds=2, epochs=2000, record=(1000, 2000))
+    fig = plotting.plot_reference_experiment(ds)
+    (ax,) = fig.axes
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert _has_theory(ax, "eta_c")
+    assert len(ax.containers) == 2  # one errorbar series per epoch
+
+
+@pytest.fixture(scope="module")
+def eta_T_dataset():
+    T = np.array([20.0, 50.0, 100.0])
+    eta = np.geomspace(R.critical_learning_rate(100.0) / 3, R.critical_learning_rate(20.0) * 3, 12)
+    return phase_diagram(eta=eta, T=T, seeds=2, epochs=1000)
+
+
+def test_phase_eta_T_has_colorbar_and_theory_line(eta_T_dataset):
+    fig = plotting.plot_phase_eta_T(eta_T_dataset)
+    assert len(fig.axes) == 2  # the map and its colorbar
+    ax = fig.axes[0]
+    _assert_labelled(ax)
+    assert _has_theory(ax, "eta_c(T)")
+    assert "T^{4}" in "".join(_labels(ax))
+
+
+def test_phase_eta_a_overlays_eta_s():
+    ds = phase_diagram(eta=np.geomspace(1e-11, 1e-7, 6), a=np.array([0.3, 1.0]), seeds=2, epochs=500, rho0=1.5)
+    fig = plotting.plot_phase_eta_a(ds)
+    assert len(fig.axes) == 2
+    ax = fig.axes[0]
+    assert _has_theory(ax, "eta_s") and _has_theory(ax, "eta_c")
+
+
+def test_scaling_legend_has_exponent_and_ci():
+    T = np.array([20.0, 40.0, 80.0])
+    eta = critical_learning_rate_numeric(T, seeds=2, epochs=2000)
+    fig = plotting.plot_scaling(T, eta, fit_power_law(T, eta))
+    (ax,) = fig.axes
+    labels = " ".join(_labels(ax))
+    assert "exponent -4.0" in labels and "95% CI" in labels and "closed form" in labels
+
+
+def test_normal_form_two_panels_with_colorbar():
+    x, y, mu = sp.symbols("x y mu", real=True)
+    red = R.reduce_saddle_node([mu + x**2 - y, x - 2 * y], [x, y], mu)
+    fig = plotting.plot_normal_form(red, np.array([1e-3, 1e-2]))
+    assert len(fig.axes) == 3  # passage times, flow, colorbar of the flow speed
+    assert _has_theory(fig.axes[0], "prediction") and _has_theory(fig.axes[1], "ghost")
+
+
+def test_plot_on_given_axes_returns_its_figure():
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plotting.plot_canonical_form(ax=ax) is fig
+    with pytest.raises(ValueError, match="axes"):
+        plotting.plot_trajectories(axes=[ax])
