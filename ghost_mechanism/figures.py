@@ -191,6 +191,15 @@ def fig_scaling(ctx: Context):
                                               "T": T_finite.tolist(), "eta_c": np.asarray(eta_a).tolist()}
     ctx.summary["eta_c"] = rows
     ctx.summary["exponents"] = fits
+    a = np.array([0.3, 1.0, 3.0, 10.0])
+    eta_a = critical_learning_rate_numeric(100.0, a=a, seeds=ctx.settings.seeds, epochs=ctx.settings.epochs)
+    rho0 = np.array([2.0, 5.0, 10.0, 20.0])
+    eta_rho = critical_learning_rate_numeric(100.0, rho0=rho0, seeds=ctx.settings.seeds, epochs=ctx.settings.epochs)
+    closed = float(critical_learning_rate(100.0))
+    ctx.summary["eta_c_vs_a"] = {"T": 100.0, "x_star": 10.0, "closed_form_sharp": closed,
+                                 "a": a.tolist(), "eta_c": np.asarray(eta_a).tolist()}
+    ctx.summary["eta_c_vs_rho0"] = {"T": 100.0, "closed_form_sharp": closed,
+                                    "rho0": rho0.tolist(), "eta_c": np.asarray(eta_rho).tolist()}
     return fig
 
 
@@ -291,6 +300,10 @@ def summary_table(summary: dict) -> str:
         lines.append(f"| exponent of T in eta_c, {name} | {closed} | {fit['exponent']:.4f} "
                      f"[{fit['ci95'][0]:.4f}, {fit['ci95'][1]:.4f}] | "
                      f"{'' if expected is None else format(fit['exponent'] / expected - 1, '+.2%')} |")
+    for a, eta in zip(summary["eta_c_vs_a"]["a"], summary["eta_c_vs_a"]["eta_c"], strict=True):
+        closed = summary["eta_c_vs_a"]["closed_form_sharp"]
+        lines.append(f"| eta_c at finite a = {a:g} (T = 100, x* = 10) vs sharp closed form | {closed:.4e} | "
+                     f"{eta:.4e} | {eta / closed - 1:+.2%} |")
     ref = summary["reference_experiment"]
     lines.append(f"| reference experiment: loss jumps above eta_c (T = 100, integral) | "
                  f"{ref['eta_c_closed_form']:.4e} | eta above which the mean loss stays > 1/2: "

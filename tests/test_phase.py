@@ -149,3 +149,19 @@ def test_executor_gives_same_result(pool, tmp_path):
 def test_phase_bad_input(kwargs, name):
     with pytest.raises(ValueError, match=name):
         small(**kwargs)
+
+
+@pytest.mark.slow
+def test_benchmark_sized_diagram_boundary_on_theory_line():
+    """200 x 50 grid, 10 seeds, 10^4 epochs (10^9 map steps): for every T the onset of
+    trapping lies within one eta grid step above the closed-form eta_c(T)."""
+    T = np.geomspace(10, 1000, 50)
+    eta_c = R.critical_learning_rate(T)
+    eta = np.geomspace(eta_c.min() / 10, eta_c.max() * 10, 200)
+    ds = phase_diagram(eta=eta, T=T, seeds=10, epochs=10_000)
+    step = eta[1] / eta[0]
+    trapped = ds.fraction_trapped.isel(a=0).values > 0
+    for j in range(T.size):
+        onset = eta[np.argmax(trapped[:, j])]
+        assert eta_c[j] <= onset <= eta_c[j] * step * 1.01
+        assert not trapped[eta < eta_c[j], j].any()

@@ -264,7 +264,15 @@ def _viridis(x):
 
 
 # --- 7 and 8. phase diagrams ----------------------------------------------------------------
-def _regime_map(ax, x, y, codes):
+def _regime_map(ax, ds, x_name: str, xlabel: str):
+    """The majority-regime map of a phase diagram over (x, eta), log-log, with a colorbar."""
+    other = {"T": "a", "a": "T"}[x_name]
+    codes = ds.regime.isel({other: 0}).values  # (eta, x)
+    x, y = ds[x_name].values, ds.eta.values
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(f"learning rate η ({ds.attrs['convention']} convention)")
     cmap = ListedColormap([REGIME_COLORS[name] for name in REGIMES])
     norm = BoundaryNorm(np.arange(len(REGIMES) + 1) - 0.5, cmap.N)
     mesh = ax.pcolormesh(x, y, codes, cmap=cmap, norm=norm, shading="nearest", rasterized=True)
@@ -277,15 +285,11 @@ def _regime_map(ax, x, y, codes):
 def plot_phase_eta_T(ds, *, ax=None):
     """Regimes over (T, eta) with the closed-form theory line eta_c(T)."""
     fig, ax = _new_axes(ax, size=(6.4, 4.6))
-    codes = ds.regime.isel(a=0).values  # (eta, T)
-    _regime_map(ax, ds["T"].values, ds.eta.values, codes)
+    _regime_map(ax, ds, "T", "task delay T")
     power = 4 if ds.attrs["convention"] == "normalized" else 5
     ax.plot(ds["T"].values, ds.eta_c.values, **THEORY, label=rf"$\eta_c(T)=3\pi^4/32T^{{{power}}}$ (closed form)")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("task delay T")
-    ax.set_ylabel(f"learning rate η ({ds.attrs['convention']} convention)")
-    ax.set_title(f"Sharp limit: {ds.attrs['seeds']} seeds, {ds.attrs['epochs']} epochs, r0 ≈ {ds.attrs['rho0']:g} r*")
+    which = "Sharp limit" if ds.attrs.get("sharp_limit", 1) else f"a = {float(ds.a[0]):g}"
+    ax.set_title(f"{which}: {ds.attrs['seeds']} seeds, {ds.attrs['epochs']} epochs, r0 ≈ {ds.attrs['rho0']:g} r*")
     ax.legend(fontsize=8, loc="upper right")
     return fig
 
@@ -293,15 +297,10 @@ def plot_phase_eta_T(ds, *, ax=None):
 def plot_phase_eta_a(ds, *, ax=None):
     """Regimes over (a, eta): vanishing-gradient (trapped) and oscillatory; eta_s(a) overlaid."""
     fig, ax = _new_axes(ax, size=(6.4, 4.6))
-    codes = ds.regime.isel(T=0).values  # (eta, a)
-    _regime_map(ax, ds.a.values, ds.eta.values, codes)
+    _regime_map(ax, ds, "a", "output confidence a (sigmoid gain)")
     ax.plot(ds.a.values, ds.eta_s.isel(T=0).values, color=OKABE_ITO["sky"], lw=2.2, ls="--",
             label=r"$\eta_s(a)=2/L''(r_{min})$ (landscape)")
     ax.axhline(float(ds.eta_c.isel(T=0)), **THEORY, label=r"sharp-limit $\eta_c$")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("output confidence a (sigmoid gain)")
-    ax.set_ylabel(f"learning rate η ({ds.attrs['convention']} convention)")
     ax.set_title(f"T = {float(ds['T'][0]):g}, r0 ≈ {ds.attrs['rho0']:g} r*, {ds.attrs['epochs']} epochs")
     ax.legend(fontsize=8, loc="lower left")
     return fig
