@@ -16,14 +16,18 @@ SHARP, TABLE = 0, 1
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _sharp(r, T, per_T):
+def _sharp(r, T, zone_edge, r_star, per_T):
     """Sharp loss and gradient, operation for operation as the numpy closed form."""
-    if r <= math.pi**2 / (16.0 * T**2):
+    if r <= zone_edge:
         loss, slope = T, 0.0
     else:
-        root = math.sqrt(r)
-        loss = abs(T - math.pi / (2.0 * root))
-        slope = np.sign(r - math.pi**2 / (4.0 * T**2)) * (math.pi / (4.0 * r * root))
+        inv_root = 1.0 / math.sqrt(r)
+        loss = abs(T - (math.pi / 2) * inv_root)
+        slope = (math.pi / 4) * inv_root * inv_root * inv_root
+        if r < r_star:
+            slope = -slope
+        elif r == r_star:
+            slope = 0.0
     if per_T:
         return loss / T, slope / T
     return loss, slope
@@ -65,8 +69,10 @@ def sweep(  # pragma: no cover - compiled
     for i in prange(r0.size):
         r = r0[i]
         k_table = table_index[i]
+        zone_edge = math.pi**2 / (16.0 * T[i] ** 2)
+        r_star = math.pi**2 / (4.0 * T[i] ** 2)
         if mode == SHARP:
-            L, g = _sharp(r, T[i], per_T)
+            L, g = _sharp(r, T[i], zone_edge, r_star, per_T)
         else:
             L, g = _table(r, grids[k_table], losses[k_table], grads[k_table])
         L0 = L
@@ -94,7 +100,7 @@ def sweep(  # pragma: no cover - compiled
                 nonfinite = True
                 break
             if mode == SHARP:
-                L, g = _sharp(r, T[i], per_T)
+                L, g = _sharp(r, T[i], zone_edge, r_star, per_T)
             else:
                 L, g = _table(r, grids[k_table], losses[k_table], grads[k_table])
             drop = prev_L - L

@@ -33,7 +33,7 @@ from .sweep import summarize_runs
 _ENGINE = "scipy"  # NetCDF3 through scipy, a core dependency: no extra I/O library needed
 # Part of every sweep's fingerprint: bump it when the classification or the stored variables
 # change, so that saved sweeps from older code are not taken for current ones.
-RESULT_VERSION = 2
+RESULT_VERSION = 3
 
 
 def _axis(value, name: str, *, allow_none: bool = False):

@@ -129,10 +129,11 @@ def _per_T(value: np.ndarray, T: np.ndarray, normalized: bool) -> np.ndarray:
 def sharp_loss_and_gradient_unchecked(r: np.ndarray, T: np.ndarray, normalized: bool) -> tuple[np.ndarray, np.ndarray]:
     """Sharp loss and gradient without argument checks, for inner loops (inputs pre-validated)."""
     zone = r <= np.pi**2 / (16 * T**2)
-    safe_r = np.where(zone, 1.0, r)
-    root = np.sqrt(safe_r)
-    error = np.where(zone, T, np.abs(T - np.pi / (2 * root)))
-    grad = np.where(zone, 0.0, np.sign(r - np.pi**2 / (4 * T**2)) * np.pi / (4 * safe_r * root))
+    # One square root and one division per value: the compiled sweep kernel repeats these
+    # operations in this order, so both give bit-identical descents.
+    inv_root = 1.0 / np.sqrt(np.where(zone, 1.0, r))
+    error = np.where(zone, T, np.abs(T - (np.pi / 2) * inv_root))
+    grad = np.where(zone, 0.0, np.sign(r - np.pi**2 / (4 * T**2)) * ((np.pi / 4) * inv_root * inv_root * inv_root))
     return _per_T(error, T, normalized), _per_T(grad, T, normalized)
 
 
