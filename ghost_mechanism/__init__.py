@@ -10,7 +10,7 @@ analysis
     rates, phase diagrams and plots.
 """
 
-from . import reduced
+from . import analysis, reduced
 from .reduced import (
     critical_learning_rate,
     gradient_flow_time,
@@ -25,6 +25,7 @@ from .reduced import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "analysis",
     "critical_learning_rate",
     "gradient_flow_time",
     "no_learning_threshold",

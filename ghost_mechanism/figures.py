@@ -305,6 +305,10 @@ def summary_table(summary: dict) -> str:
         closed = summary["eta_c_vs_a"]["closed_form_sharp"]
         lines.append(f"| eta_c at finite a = {a:g} (T = 100, x* = 10) vs sharp closed form | {closed:.4e} | "
                      f"{eta:.4e} | {eta / closed - 1:+.2%} |")
+    closed = summary["eta_c_vs_rho0"]["closed_form_sharp"]
+    for rho0, eta in zip(summary["eta_c_vs_rho0"]["rho0"], summary["eta_c_vs_rho0"]["eta_c"], strict=True):
+        lines.append(f"| eta_c from r0 = {rho0:g} r* (T = 100, sharp) | {closed:.4e} | {eta:.4e} | "
+                     f"{eta / closed - 1:+.2%} |")
     ref = summary["reference_experiment"]
     lines.append(f"| reference experiment: loss jumps above eta_c (T = 100, integral) | "
                  f"{ref['eta_c_closed_form']:.4e} | eta above which the mean loss stays > 1/2: "
