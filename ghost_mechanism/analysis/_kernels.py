@@ -50,6 +50,9 @@ def _table(r, grid, loss, grad):
     ) + grad[j]
 
 
+BLOCK = 8  # runs advanced together: their independent steps overlap in the CPU pipeline
+
+
 @njit(parallel=True, cache=True, error_model="numpy")
 def sweep(  # pragma: no cover - compiled
     r0, eta, T, per_T, r_min, table_index, mode, grids, losses, grads,
@@ -61,77 +64,112 @@ def sweep(  # pragma: no cover - compiled
     out_stats columns, in the order of regimes.WindowStats: nonfinite, r_max, r_min_seen,
     max_deviation, deviation_head, deviation_tail, crossings, max_abs_grad, min_loss,
     drop_epoch, drop_sharpness, plateau_length, epochs_to_learn (NaN if never).
+
+    One descent is a chain of dependent square roots and divisions, so a single run at a
+    time leaves the CPU waiting on latency; runs are advanced in blocks of BLOCK, epoch by
+    epoch (about 3x faster per core), and threads take whole blocks.
     """
     first_window_epoch = epochs - window + 1
     quarter = max(1, window // 4)
     head_end = epochs - window + quarter  # last epoch of the window's first quarter
     tail_start = epochs - quarter + 1
-    for i in prange(r0.size):
-        r = r0[i]
-        k_table = table_index[i]
-        zone_edge = math.pi**2 / (16.0 * T[i] ** 2)
-        r_star = math.pi**2 / (4.0 * T[i] ** 2)
-        if mode == SHARP:
-            L, g = _sharp(r, T[i], zone_edge, r_star, per_T)
-        else:
-            L, g = _table(r, grids[k_table], losses[k_table], grads[k_table])
-        L0 = L
-        prev_L = L
-        best_drop, drop_epoch = -np.inf, 0
-        plateau, learn = -1, -1
-        if L < learn_level[i]:
-            learn = 0
-        nonfinite = False
-        r_max, r_low, max_dev, crossings = -np.inf, np.inf, 0.0, 0
-        dev_head, dev_tail = 0.0, 0.0
-        max_g, min_L = 0.0, np.inf
-        prev_side = 0.0
-        if first_window_epoch <= 0:
-            r_max, r_low, max_dev = r, r, abs(r - r_min[i])
-            if head_end >= 0:
-                dev_head = max_dev
-            if tail_start <= 0:
-                dev_tail = max_dev
-            max_g, min_L = abs(g), L
-            prev_side = np.sign(r - r_min[i])
-        for k in range(1, epochs + 1):
-            r = r - eta[i] * g
-            if not math.isfinite(r):
-                nonfinite = True
-                break
+    n_blocks = (r0.size + BLOCK - 1) // BLOCK
+    for b in prange(n_blocks):
+        lo = b * BLOCK
+        m = min(BLOCK, r0.size - lo)
+        r = np.empty(m)
+        L = np.empty(m)
+        g = np.empty(m)
+        L0 = np.empty(m)
+        prev_L = np.empty(m)
+        best_drop = np.full(m, -np.inf)
+        drop_epoch = np.zeros(m, np.int64)
+        plateau = np.full(m, -1, np.int64)
+        learn = np.full(m, -1, np.int64)
+        alive = np.ones(m, np.bool_)
+        r_max = np.full(m, -np.inf)
+        r_low = np.full(m, np.inf)
+        max_dev = np.zeros(m)
+        dev_head = np.zeros(m)
+        dev_tail = np.zeros(m)
+        crossings = np.zeros(m, np.int64)
+        max_g = np.zeros(m)
+        min_L = np.full(m, np.inf)
+        prev_side = np.zeros(m)
+        zone_edge = np.empty(m)
+        r_star = np.empty(m)
+        for j in range(m):
+            i = lo + j
+            zone_edge[j] = math.pi**2 / (16.0 * T[i] ** 2)
+            r_star[j] = math.pi**2 / (4.0 * T[i] ** 2)
+            r[j] = r0[i]
             if mode == SHARP:
-                L, g = _sharp(r, T[i], zone_edge, r_star, per_T)
+                L[j], g[j] = _sharp(r[j], T[i], zone_edge[j], r_star[j], per_T)
             else:
-                L, g = _table(r, grids[k_table], losses[k_table], grads[k_table])
-            drop = prev_L - L
-            if drop > best_drop:
-                best_drop, drop_epoch = drop, k
-            if plateau < 0 and abs(L - L0) > plateau_tol * abs(L0):
-                plateau = k
-            if learn < 0 and L < learn_level[i]:
-                learn = k
-            if k >= first_window_epoch:
-                side = np.sign(r - r_min[i])
-                if k > first_window_epoch or first_window_epoch <= 0:
-                    if side * prev_side < 0:
-                        crossings += 1
-                prev_side = side
-                r_max = max(r_max, r)
-                r_low = min(r_low, r)
-                dev = abs(r - r_min[i])
-                max_dev = max(max_dev, dev)
-                if k <= head_end:
-                    dev_head = max(dev_head, dev)
-                if k >= tail_start:
-                    dev_tail = max(dev_tail, dev)
-                max_g = max(max_g, abs(g))
-                min_L = min(min_L, L)
-            prev_L = L
-        out_r[i] = r
-        out_loss[i] = L
-        s = out_stats[i]
-        s[0] = 1.0 if nonfinite else 0.0
-        s[1], s[2], s[3], s[4], s[5], s[6] = r_max, r_low, max_dev, dev_head, dev_tail, crossings
-        s[7], s[8], s[9], s[10] = max_g, min_L, drop_epoch, best_drop
-        s[11] = plateau if plateau >= 0 else epochs
-        s[12] = learn if learn >= 0 else np.nan
+                k_table = table_index[i]
+                L[j], g[j] = _table(r[j], grids[k_table], losses[k_table], grads[k_table])
+            L0[j] = L[j]
+            prev_L[j] = L[j]
+            if L[j] < learn_level[i]:
+                learn[j] = 0
+            if first_window_epoch <= 0:
+                dev = abs(r[j] - r_min[i])
+                r_max[j], r_low[j], max_dev[j] = r[j], r[j], dev
+                if head_end >= 0:
+                    dev_head[j] = dev
+                if tail_start <= 0:
+                    dev_tail[j] = dev
+                max_g[j], min_L[j] = abs(g[j]), L[j]
+                prev_side[j] = np.sign(r[j] - r_min[i])
+        for k in range(1, epochs + 1):
+            in_window = k >= first_window_epoch
+            count_crossing = k > first_window_epoch or first_window_epoch <= 0
+            for j in range(m):
+                if not alive[j]:
+                    continue
+                i = lo + j
+                rj = r[j] - eta[i] * g[j]
+                if not math.isfinite(rj):
+                    alive[j] = False
+                    r[j] = rj
+                    continue
+                r[j] = rj
+                if mode == SHARP:
+                    Lj, gj = _sharp(rj, T[i], zone_edge[j], r_star[j], per_T)
+                else:
+                    k_table = table_index[i]
+                    Lj, gj = _table(rj, grids[k_table], losses[k_table], grads[k_table])
+                L[j], g[j] = Lj, gj
+                drop = prev_L[j] - Lj
+                if drop > best_drop[j]:
+                    best_drop[j], drop_epoch[j] = drop, k
+                if plateau[j] < 0 and abs(Lj - L0[j]) > plateau_tol * abs(L0[j]):
+                    plateau[j] = k
+                if learn[j] < 0 and Lj < learn_level[i]:
+                    learn[j] = k
+                if in_window:
+                    side = np.sign(rj - r_min[i])
+                    if count_crossing and side * prev_side[j] < 0:
+                        crossings[j] += 1
+                    prev_side[j] = side
+                    r_max[j] = max(r_max[j], rj)
+                    r_low[j] = min(r_low[j], rj)
+                    dev = abs(rj - r_min[i])
+                    max_dev[j] = max(max_dev[j], dev)
+                    if k <= head_end:
+                        dev_head[j] = max(dev_head[j], dev)
+                    if k >= tail_start:
+                        dev_tail[j] = max(dev_tail[j], dev)
+                    max_g[j] = max(max_g[j], abs(gj))
+                    min_L[j] = min(min_L[j], Lj)
+                prev_L[j] = Lj
+        for j in range(m):
+            i = lo + j
+            out_r[i] = r[j]
+            out_loss[i] = L[j]
+            s = out_stats[i]
+            s[0] = 0.0 if alive[j] else 1.0
+            s[1], s[2], s[3], s[4], s[5], s[6] = r_max[j], r_low[j], max_dev[j], dev_head[j], dev_tail[j], crossings[j]
+            s[7], s[8], s[9], s[10] = max_g[j], min_L[j], drop_epoch[j], best_drop[j]
+            s[11] = plateau[j] if plateau[j] >= 0 else epochs
+            s[12] = learn[j] if learn[j] >= 0 else np.nan
