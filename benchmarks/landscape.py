@@ -23,7 +23,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from ghost_mechanism.reduced import loss_and_grad, optimal_r  # noqa: E402
+from ghost_mechanism.reduced import loss, loss_and_grad, optimal_r  # noqa: E402
 
 T, DT, X_STAR, A = 100.0, 0.1, 10.0, 1.0
 
@@ -70,12 +70,12 @@ def main() -> None:
 
     t_cont = best_of(lambda: loss_and_grad(r_wide, T, a=A))
     t_disc = best_of(lambda: loss_and_grad(r, T, a=A, dt=DT))
-    t_disc_loss = best_of(lambda: loss_and_grad(r, T, a=A, dt=DT, _want_grad=False))
+    t_disc_loss = best_of(lambda: loss(r, T, a=A, dt=DT))
     t_numpy = best_of(lambda: loss_and_grad(r, T, a=A, dt=DT, backend="numpy"), repeats=1)
     subset = r[:: r.size // 50]
     t_ref = best_of(lambda: [reference_style_loss(v) for v in subset], repeats=1) / subset.size * r.size
     t_lean = best_of(lambda: [lean_loop_loss(v) for v in subset], repeats=1) / subset.size * r.size
-    agree = max(abs(reference_style_loss(v) - loss_and_grad(v, T, a=A, dt=DT, _want_grad=False)) for v in subset[:5])
+    agree = max(abs(reference_style_loss(v) - loss(v, T, a=A, dt=DT)) for v in subset[:5])
 
     print(f"threads: NUMBA_NUM_THREADS={os.environ.get('NUMBA_NUM_THREADS', 'all cores')}")
     print(f"continuous loss_and_grad, 10^4 r:        {t_cont:6.3f} s   (target < 1 s; r in [-10 r*, 100 r*])")
