@@ -14,8 +14,8 @@ import time
 
 import numpy as np
 
-from ghost_mechanism.analysis import phase_diagram, summarize_runs
-from ghost_mechanism.reduced import critical_learning_rate, optimal_r
+from analysis import phase_diagram, summarize_runs
+from reduced import critical_learning_rate, optimal_r
 
 T_REF = 100.0
 

@@ -23,7 +23,7 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from ghost_mechanism.reduced import loss, loss_and_grad, optimal_r  # noqa: E402
+from reduced import loss, loss_and_grad, optimal_r  # noqa: E402
 
 T, DT, X_STAR, A = 100.0, 0.1, 10.0, 1.0
 

@@ -5,11 +5,11 @@ import sys
 
 import pytest
 
-from ghost_mechanism.cli import main
+from analysis.cli import main
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "ghost_mechanism.cli", *args], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "analysis.cli", *args], capture_output=True, text=True)
 
 
 def test_critical_lr_prints_closed_form_and_value(capsys):

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
-import ghost_mechanism.reduced as R
-from ghost_mechanism.reduced import symbolic as S
+import reduced as R
+from reduced import symbolic as S
 
 T_VALUES = [5.0, 20.0, 100.0, 400.0]
 CONVENTIONS = [True, False]

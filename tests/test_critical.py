@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-import ghost_mechanism.reduced as R
-from ghost_mechanism.analysis import (
+import reduced as R
+from analysis import (
     REGIMES,
     critical_learning_rate_numeric,
     fit_power_law,

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-import ghost_mechanism.reduced as R
-from ghost_mechanism.analysis import REGIMES, Criteria, Descent, GradientTable, classify, descend, gradient_flow
-from ghost_mechanism.analysis.regimes import DESCENDING, DIVERGED, LEARNED, OSCILLATING, TRAPPED
+import reduced as R
+from analysis import REGIMES, Criteria, Descent, GradientTable, classify, descend, gradient_flow
+from analysis.regimes import DESCENDING, DIVERGED, LEARNED, OSCILLATING, TRAPPED
 
 T = 100.0
 R_STAR = R.optimal_r(T)

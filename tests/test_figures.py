@@ -10,14 +10,14 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 
-import ghost_mechanism.reduced as R
-from ghost_mechanism.figures import FIGURES, TABLE_END, TABLE_START, summary_table
+import reduced as R
+from analysis.figures import FIGURES, TABLE_END, TABLE_START, summary_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def ghost(*args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "ghost_mechanism.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "analysis.cli", *args], capture_output=True, text=True,
                           **kwargs)
 
 

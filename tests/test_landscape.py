@@ -8,8 +8,8 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 from scipy.special import expit
 
-import ghost_mechanism.reduced as R
-from ghost_mechanism.reduced import symbolic as S
+import reduced as R
+from reduced import symbolic as S
 
 T_REF = 100.0
 R_STAR = R.optimal_r(T_REF)

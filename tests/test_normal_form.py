@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from ghost_mechanism.reduced import DegenerateSaddleNodeError, reduce_saddle_node
+from reduced import DegenerateSaddleNodeError, reduce_saddle_node
 
 u, y, mu = sp.symbols("u y mu", real=True)
 kappa, b = sp.symbols("kappa b", real=True)

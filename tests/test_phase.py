@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import xarray as xr
 
-import ghost_mechanism.analysis.phase as phase
-import ghost_mechanism.reduced as R
-from ghost_mechanism.analysis import REGIMES, phase_diagram
-from ghost_mechanism.analysis.regimes import OSCILLATING, TRAPPED
+import analysis.phase as phase
+import reduced as R
+from analysis import REGIMES, phase_diagram
+from analysis.regimes import OSCILLATING, TRAPPED
 
 T_AXIS = np.array([20.0, 50.0, 100.0])
 ETA_REL = np.geomspace(0.3, 3.0, 8)

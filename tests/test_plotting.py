@@ -9,8 +9,8 @@ import pytest  # noqa: E402
 import sympy as sp  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-import ghost_mechanism.reduced as R  # noqa: E402
-from ghost_mechanism.analysis import (  # noqa: E402
+import reduced as R  # noqa: E402
+from analysis import (  # noqa: E402
     critical_learning_rate_numeric,
     descend,
     fit_power_law,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from ghost_mechanism.reduced import symbolic as S
+from reduced import symbolic as S
 
 t, x, x0, x1, r, T = S.t, S.x, S.x0, S.x1, S.r, S.T
 

@@ -8,8 +8,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from .._validation import broadcast, finite, positive, positive_int, scalar_or_array
-from ..reduced import critical_learning_rate, optimal_r
+from reduced import critical_learning_rate, optimal_r
+from reduced._validation import broadcast, finite, positive, positive_int, scalar_or_array
+
 from .dynamics import descend
 from .regimes import TRAPPED, Criteria
 from .sweep import summarize_runs
@@ -74,8 +75,8 @@ def critical_learning_rate_numeric(
 
     Examples
     --------
-    >>> from ghost_mechanism.analysis import critical_learning_rate_numeric
-    >>> from ghost_mechanism.reduced import critical_learning_rate
+    >>> from analysis import critical_learning_rate_numeric
+    >>> from reduced import critical_learning_rate
     >>> eta = critical_learning_rate_numeric(50.0, seeds=4, epochs=3000)
     >>> abs(eta / critical_learning_rate(50.0) - 1) < 0.01
     True
@@ -143,7 +144,7 @@ def fit_power_law(T: ArrayLike, eta_c: ArrayLike, confidence: float = 0.95) -> P
     Examples
     --------
     >>> import numpy as np
-    >>> from ghost_mechanism.analysis import fit_power_law
+    >>> from analysis import fit_power_law
     >>> T = np.array([10.0, 20.0, 40.0, 80.0])
     >>> fit = fit_power_law(T, 3.0 * T**-4)
     >>> round(fit.exponent, 12), round(fit.prefactor, 12)

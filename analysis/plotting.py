@@ -16,7 +16,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from scipy.integrate import solve_ivp
 
-from ..reduced import (
+from reduced import (
     critical_learning_rate,
     loss,
     loss_and_grad,
@@ -27,7 +27,8 @@ from ..reduced import (
     sharp_gradient,
     sharp_loss,
 )
-from ..reduced.trajectory import trajectory_and_sensitivity
+from reduced.trajectory import trajectory_and_sensitivity
+
 from .regimes import REGIMES
 
 OKABE_ITO = {

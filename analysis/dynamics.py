@@ -2,9 +2,9 @@
 
 Gradients come from one of three sources:
 
-* ``a=None``: the sharp-limit closed form (:func:`ghost_mechanism.reduced.sharp_gradient`);
+* ``a=None``: the sharp-limit closed form (:func:`reduced.sharp_gradient`);
 * ``a`` given, ``gradient="exact"``: the exact finite-confidence gradient
-  (:func:`ghost_mechanism.reduced.loss_and_grad`), continuous or discrete (``dt``);
+  (:func:`reduced.loss_and_grad`), continuous or discrete (``dt``);
 * ``a`` given, ``gradient="table"``: the same landscape tabulated once on a fine grid of r
   (:class:`GradientTable`) and interpolated, which makes long sweeps cheap.
 """
@@ -18,9 +18,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.integrate import solve_ivp
 
-from .._validation import broadcast, finite, positive, positive_int
-from ..reduced import loss_and_grad, minimum, optimal_r, switch_optimum
-from ..reduced.closed_forms import sharp_loss_and_gradient_unchecked
+from reduced import loss_and_grad, minimum, optimal_r, switch_optimum
+from reduced._validation import broadcast, finite, positive, positive_int
+from reduced.closed_forms import sharp_loss_and_gradient_unchecked
+
 from .regimes import Criteria, WindowStats, amplitude, decide, window_stats
 
 _BASE_GRID = np.linspace(-3.0, 12.0, 10001)  # r / r*: the region GD visits from rho0 <= 12
@@ -240,8 +241,8 @@ def descend(
     Examples
     --------
     >>> import numpy as np
-    >>> from ghost_mechanism.analysis import descend
-    >>> from ghost_mechanism.reduced import critical_learning_rate, optimal_r
+    >>> from analysis import descend
+    >>> from reduced import critical_learning_rate, optimal_r
     >>> T = 100.0
     >>> run = descend(10 * optimal_r(T), np.array([0.5, 1.2]) * critical_learning_rate(T), T, 2000, record_every=100)
     >>> bool(run.final_loss[0] < 0.2), float(run.final_loss[1])  # below eta_c it learns; above, trapped
@@ -299,8 +300,8 @@ def classify(run: Descent, criteria: Criteria | None = None) -> RunSummary:
     Examples
     --------
     >>> import numpy as np
-    >>> from ghost_mechanism.analysis import REGIMES, classify, descend
-    >>> from ghost_mechanism.reduced import critical_learning_rate, optimal_r
+    >>> from analysis import REGIMES, classify, descend
+    >>> from reduced import critical_learning_rate, optimal_r
     >>> T = 50.0
     >>> run = descend(10 * optimal_r(T), np.array([0.01, 0.6, 1.2]) * critical_learning_rate(T), T, 5000)
     >>> [REGIMES[c] for c in classify(run).regime]  # too slow to arrive, bouncing about r*, trapped
@@ -354,8 +355,8 @@ def gradient_flow(
 
     Examples
     --------
-    >>> from ghost_mechanism.analysis import gradient_flow
-    >>> from ghost_mechanism.reduced import gradient_flow_time, optimal_r
+    >>> from analysis import gradient_flow
+    >>> from reduced import gradient_flow_time, optimal_r
     >>> flow = gradient_flow(5 * optimal_r(40.0), 40.0, [0.0, 1.0])
     >>> abs(flow.tau_at_r_star / gradient_flow_time(5 * optimal_r(40.0), 40.0) - 1) < 1e-8
     True

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import as_float_array, broadcast, finite, positive, scalar_or_array
+from ._validation import as_float_array, broadcast, finite, positive, scalar_or_array
 
 BETA_C = 0.75  # critical beta of the dimensionless map, derived in symbolic.critical_beta
 
@@ -53,7 +53,7 @@ def passage_time(r: ArrayLike, x0: ArrayLike = 0.0, x1: ArrayLike = np.inf):
     Examples
     --------
     >>> import numpy as np
-    >>> from ghost_mechanism.reduced import passage_time
+    >>> from reduced import passage_time
     >>> round(passage_time(np.pi**2 / 4), 12)  # t_inf(r) = pi / (2 sqrt r)
     1.0
     >>> passage_time(-1.0)
@@ -97,7 +97,7 @@ def optimal_r(T: ArrayLike):
 
     Examples
     --------
-    >>> from ghost_mechanism.reduced import optimal_r
+    >>> from reduced import optimal_r
     >>> round(optimal_r(100.0), 10)
     0.0002467401
     """
@@ -113,7 +113,7 @@ def no_learning_threshold(T: ArrayLike):
 
     Examples
     --------
-    >>> from ghost_mechanism.reduced import no_learning_threshold, optimal_r
+    >>> from reduced import no_learning_threshold, optimal_r
     >>> no_learning_threshold(50.0) == optimal_r(50.0) / 4
     True
     """
@@ -154,7 +154,7 @@ def sharp_loss(r: ArrayLike, T: ArrayLike, normalized: bool = True):
 
     Examples
     --------
-    >>> from ghost_mechanism.reduced import optimal_r, sharp_loss
+    >>> from reduced import optimal_r, sharp_loss
     >>> sharp_loss(optimal_r(100.0), 100.0)
     0.0
     >>> sharp_loss(0.0, 100.0)
@@ -173,7 +173,7 @@ def sharp_gradient(r: ArrayLike, T: ArrayLike, normalized: bool = True):
 
     Examples
     --------
-    >>> from ghost_mechanism.reduced import sharp_gradient
+    >>> from reduced import sharp_gradient
     >>> sharp_gradient(1e-5, 100.0)  # inside the no-learning zone
     0.0
     """
@@ -210,7 +210,7 @@ def critical_learning_rate(T: ArrayLike, normalized: bool = True):
 
     Examples
     --------
-    >>> from ghost_mechanism.reduced import critical_learning_rate
+    >>> from reduced import critical_learning_rate
     >>> f"{critical_learning_rate(100.0, normalized=False):.3e}"
     '9.132e-10'
     """
@@ -239,7 +239,7 @@ def gradient_flow_time(r0: ArrayLike, T: ArrayLike, normalized: bool = True):
 
     Examples
     --------
-    >>> from ghost_mechanism.reduced import critical_learning_rate, gradient_flow_time, optimal_r
+    >>> from reduced import critical_learning_rate, gradient_flow_time, optimal_r
     >>> T = 100.0
     >>> epochs = gradient_flow_time(10 * optimal_r(T), T) / critical_learning_rate(T)
     >>> round(epochs, 6) == round(8 / 15 * (10**2.5 - 1), 6)

@@ -33,8 +33,8 @@ def summarize_runs(
     Examples
     --------
     >>> import numpy as np
-    >>> from ghost_mechanism.analysis import REGIMES, summarize_runs
-    >>> from ghost_mechanism.reduced import critical_learning_rate, optimal_r
+    >>> from analysis import REGIMES, summarize_runs
+    >>> from reduced import critical_learning_rate, optimal_r
     >>> T = 100.0
     >>> s = summarize_runs(10 * optimal_r(T), np.array([0.3, 1.1]) * critical_learning_rate(T), T, 10_000)
     >>> [REGIMES[c] for c in s.regime]

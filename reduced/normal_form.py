@@ -19,7 +19,7 @@ import sympy as sp
 from numpy.typing import ArrayLike
 from scipy.integrate import solve_ivp
 
-from .._validation import finite, positive, scalar_or_array
+from ._validation import finite, positive, scalar_or_array
 
 _ZERO_TOL = 1e-10  # what counts as zero for coefficients computed in floating point
 
@@ -180,7 +180,7 @@ def reduce_saddle_node(f, x, mu: sp.Symbol, *, near: Sequence[float] | None = No
     Examples
     --------
     >>> import sympy as sp
-    >>> from ghost_mechanism.reduced import reduce_saddle_node
+    >>> from reduced import reduce_saddle_node
     >>> u, m = sp.symbols("u mu", real=True)
     >>> red = reduce_saddle_node(m - u**2, u, m)
     >>> red.mu_c, red.A, red.B, red.r_of_mu

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import broadcast, finite, positive, scalar_or_array
+from ._validation import broadcast, finite, positive, scalar_or_array
 from .closed_forms import optimal_r
 from .landscape import loss_and_grad
 
@@ -56,7 +56,7 @@ def no_learning_gradient(
 
     Examples
     --------
-    >>> from ghost_mechanism.reduced import no_learning_gradient, no_learning_gradient_asymptotic
+    >>> from reduced import no_learning_gradient, no_learning_gradient_asymptotic
     >>> g = no_learning_gradient(100.0, 2.0)
     >>> abs(g / no_learning_gradient_asymptotic(100.0, 2.0) - 1) < 1e-8
     True
@@ -116,7 +116,7 @@ def minimum(
 
     Examples
     --------
-    >>> from ghost_mechanism.reduced import minimum, optimal_r
+    >>> from reduced import minimum, optimal_r
     >>> m = minimum(100.0, 1.0)
     >>> 0.9 < m.r_min / optimal_r(100.0) < 1.1 and m.eta_s > 0
     True
@@ -164,7 +164,7 @@ def switch_optimum(T: ArrayLike, x_star: ArrayLike = 10.0):
 
     Examples
     --------
-    >>> from ghost_mechanism.reduced import optimal_r, switch_optimum
+    >>> from reduced import optimal_r, switch_optimum
     >>> round(switch_optimum(100.0, 10.0) / optimal_r(100.0), 6)
     0.998003
     """
@@ -189,7 +189,7 @@ def oscillation_threshold_asymptotic(
 
     Examples
     --------
-    >>> from ghost_mechanism.reduced import minimum, oscillation_threshold_asymptotic
+    >>> from reduced import minimum, oscillation_threshold_asymptotic
     >>> exact, approx = minimum(100.0, 30.0).eta_s, oscillation_threshold_asymptotic(100.0, 30.0)
     >>> abs(exact / approx - 1) < 1e-3
     True

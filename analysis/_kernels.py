@@ -1,7 +1,7 @@
 """Compiled gradient-descent sweep: many runs, no histories, statistics on the fly.
 
-Mirrors :func:`ghost_mechanism.analysis.dynamics.descend` followed by
-:func:`ghost_mechanism.analysis.regimes.window_stats`, which remain the plain numpy reference
+Mirrors :func:`analysis.dynamics.descend` followed by
+:func:`analysis.regimes.window_stats`, which remain the plain numpy reference
 that the tests compare this kernel against. Runs are spread over threads with ``prange``.
 """
 

@@ -1,4 +1,10 @@
-"""The 1-D reduced model: symbolic derivations, closed forms, normal-form reduction, loss landscape."""
+"""The 1-D reduced model: symbolic derivations, closed forms, normal-form reduction, loss landscape.
+
+This package imports nothing from :mod:`analysis`; data flows one way, from these closed forms
+to the numerical engines.
+"""
+
+__version__ = "0.1.0"
 
 from . import symbolic
 from .closed_forms import (
@@ -23,6 +29,7 @@ from .landscape import loss, loss_and_grad
 from .normal_form import DegenerateSaddleNodeError, SaddleNodeReduction, find_saddle_nodes, reduce_saddle_node
 
 __all__ = [
+    "__version__",
     "DegenerateSaddleNodeError",
     "Minimum",
     "loss",

@@ -24,8 +24,9 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._validation import finite, positive, positive_int
-from ..reduced import critical_learning_rate, minimum, optimal_r, oscillation_threshold_asymptotic
+from reduced import critical_learning_rate, minimum, optimal_r, oscillation_threshold_asymptotic
+from reduced._validation import finite, positive, positive_int
+
 from .critical import initial_r
 from .regimes import REGIMES, TRAPPED, Criteria
 from .sweep import summarize_runs
@@ -163,8 +164,8 @@ def phase_diagram(
     Examples
     --------
     >>> import numpy as np
-    >>> from ghost_mechanism.analysis import phase_diagram
-    >>> from ghost_mechanism.reduced import critical_learning_rate
+    >>> from analysis import phase_diagram
+    >>> from reduced import critical_learning_rate
     >>> ds = phase_diagram(eta=np.array([0.5, 2.0]) * critical_learning_rate(100.0), seeds=2, epochs=2000)
     >>> ds.fraction_trapped.squeeze().values
     array([0., 1.])

@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit
 
-from .._validation import broadcast, finite, nonnegative, positive, positive_int, scalar_or_array
+from ._validation import broadcast, finite, nonnegative, positive, positive_int, scalar_or_array
 from .closed_forms import passage_time
 from .trajectory import trajectory_and_sensitivity
 
@@ -237,7 +237,7 @@ def loss_and_grad(
     Examples
     --------
     >>> import numpy as np
-    >>> from ghost_mechanism.reduced import loss_and_grad, optimal_r, sharp_loss
+    >>> from reduced import loss_and_grad, optimal_r, sharp_loss
     >>> T = 100.0
     >>> r = 2 * optimal_r(T)
     >>> L, g = loss_and_grad(r, T, a=50.0, x_star=50.0)
@@ -288,7 +288,7 @@ def loss(
 
     Examples
     --------
-    >>> from ghost_mechanism.reduced import loss
+    >>> from reduced import loss
     >>> round(loss(0.0, 100.0, a=1.0), 6)  # at the saddle-node x stays at 0: y = sigmoid(-10)
     0.999909
     """

@@ -1,7 +1,7 @@
 """``ghost figures``: regenerate every figure and the table of key numbers (summary.json).
 
 Each entry of :data:`FIGURES` computes its data, draws it with
-:mod:`ghost_mechanism.analysis.plotting` and saves it. Phase diagrams are cached under
+:mod:`analysis.plotting` and saves it. Phase diagrams are cached under
 ``OUT/.cache`` (NetCDF, resumable), so a rerun with the same settings reuses them.
 """
 
@@ -19,8 +19,17 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
-from .analysis import (
+from reduced import (
+    __version__,
+    critical_learning_rate,
+    gradient_flow_time,
+    minimum,
+    optimal_r,
+    oscillation_threshold_asymptotic,
+    reduce_saddle_node,
+)
+
+from . import (
     REGIMES,
     critical_learning_rate_numeric,
     descend,
@@ -30,16 +39,8 @@ from .analysis import (
     plotting,
     reference_experiment,
 )
-from .analysis.regimes import Criteria
-from .analysis.sweep import summarize_runs
-from .reduced import (
-    critical_learning_rate,
-    gradient_flow_time,
-    minimum,
-    optimal_r,
-    oscillation_threshold_asymptotic,
-    reduce_saddle_node,
-)
+from .regimes import Criteria
+from .sweep import summarize_runs
 
 FORMATS = ("png", "pdf", "svg")
 

@@ -17,7 +17,7 @@ class _OneLineParser(argparse.ArgumentParser):
 def _cmd_derive(args: argparse.Namespace) -> None:
     import sympy as sp
 
-    from .reduced import symbolic
+    from reduced import symbolic
 
     for title, expr in symbolic.derivation_chain(normalized=args.convention == "normalized"):
         if args.latex:
@@ -29,7 +29,7 @@ def _cmd_derive(args: argparse.Namespace) -> None:
 def _cmd_critical_lr(args: argparse.Namespace) -> None:
     import sympy as sp
 
-    from .reduced import critical_learning_rate, symbolic
+    from reduced import critical_learning_rate, symbolic
 
     normalized = args.convention == "normalized"
     value = critical_learning_rate(args.T, normalized=normalized)
