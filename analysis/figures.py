@@ -76,6 +76,7 @@ def _cached_diagram(ctx: Context, name: str, **kwargs):
     """phase_diagram cached under OUT/.cache, one file per distinct setting (never refused)."""
     key = json.dumps({k: np.asarray(v).tolist() for k, v in kwargs.items()}, sort_keys=True)
     digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    (ctx.out / ".cache").mkdir(exist_ok=True)
     return phase_diagram(**kwargs, out=ctx.out / ".cache" / f"{name}-{digest}.nc", executor=ctx.executor)
 
 

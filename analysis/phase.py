@@ -14,12 +14,9 @@ settings on the same path is refused. Chunks can be spread over processes with a
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
 from concurrent.futures import Executor
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -27,11 +24,11 @@ from numpy.typing import ArrayLike
 from reduced import critical_learning_rate, minimum, optimal_r, oscillation_threshold_asymptotic
 from reduced._validation import finite, positive, positive_int
 
+from .chunks import Store, fingerprint, run_chunks, settings_dict
 from .critical import initial_r
 from .regimes import REGIMES, TRAPPED, Criteria
 from .sweep import summarize_runs
 
-_ENGINE = "scipy"  # NetCDF3 through scipy, a core dependency: no extra I/O library needed
 # Part of every sweep's fingerprint: bump it when the classification or the stored variables
 # change, so that saved sweeps from older code are not taken for current ones.
 RESULT_VERSION = 3
@@ -46,22 +43,6 @@ def _axis(value, name: str, *, allow_none: bool = False):
     if arr.size == 0:
         raise ValueError(f"{name} must not be empty")
     return arr
-
-
-def _settings(**kwargs) -> dict:
-    """JSON-able settings; arrays become lists so that reruns compare exactly."""
-    out = {}
-    for key, value in kwargs.items():
-        if isinstance(value, np.ndarray):
-            value = value.tolist()
-        elif isinstance(value, Criteria):
-            value = {f: getattr(value, f) for f in value.__dataclass_fields__}
-        out[key] = value
-    return out
-
-
-def _fingerprint(settings: dict) -> str:
-    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _compute_chunk(settings: dict, eta_chunk: list) -> dict:
@@ -171,8 +152,6 @@ def phase_diagram(
     array([0., 1.])
     """
     import xarray as xr
-    from tqdm.auto import tqdm
-
     eta = _axis(eta, "eta")
     T_axis = _axis(T, "T")
     a_axis = _axis(a, "a", allow_none=True)
@@ -184,47 +163,19 @@ def phase_diagram(
     criteria = criteria or Criteria()
     eta_list = np.atleast_1d(eta)
     chunk_size = positive_int(chunk_size or max(1, -(-eta_list.size // 20)), "chunk_size")
-    settings = _settings(
+    settings = settings_dict(
         eta=eta_list, T=np.atleast_1d(T_axis), a=None if a_axis is None else np.atleast_1d(a_axis),
         seeds=seeds, epochs=epochs, rho0=rho0, x_star=x_star, dt=dt, normalized=bool(normalized),
         criteria=criteria, seed=int(seed), chunk_size=chunk_size, result_version=RESULT_VERSION,
     )
-    fingerprint = _fingerprint(settings)
-    store = _Store(Path(out), fingerprint, settings) if out is not None else None
+    store = Store(out, settings) if out is not None else None
     if store is not None and (done := store.finished()) is not None:
         return done
-
     chunks = [eta_list[i:i + chunk_size].tolist() for i in range(0, eta_list.size, chunk_size)]
-    results: dict[int, dict] = {}
-    todo = []
-    for index in range(len(chunks)):
-        saved = store.load_chunk(index) if store is not None else None
-        if saved is not None:
-            results[index] = saved
-        else:
-            todo.append(index)
-    show = progress if progress is not None else None
-    with tqdm(total=len(chunks), initial=len(chunks) - len(todo), desc="phase diagram", unit="chunk",
-              disable=(not show) if show is not None else None, leave=False) as bar:
-        if executor is None:
-            for index in todo:
-                results[index] = _compute_chunk(settings, chunks[index])
-                if store is not None:
-                    store.save_chunk(index, results[index])
-                bar.update()
-        else:
-            futures = {executor.submit(_compute_chunk, settings, chunks[i]): i for i in todo}
-            from concurrent.futures import as_completed
-
-            for future in as_completed(futures):
-                index = futures[future]
-                results[index] = future.result()
-                if store is not None:
-                    store.save_chunk(index, results[index])
-                bar.update()
-
-    merged = {k: np.concatenate([results[i][k] for i in range(len(chunks))], axis=0) for k in results[0]}
-    ds = _to_dataset(merged, settings, fingerprint, xr)
+    results = run_chunks(_compute_chunk, settings, chunks, store=store, executor=executor, progress=progress,
+                         desc="phase diagram")
+    merged = {k: np.concatenate([chunk[k] for chunk in results], axis=0) for k in results[0]}
+    ds = _to_dataset(merged, settings, fingerprint(settings), xr)
     if store is not None:
         store.finish(ds)
     return ds
@@ -261,61 +212,3 @@ def _to_dataset(merged: dict, settings: dict, fingerprint: str, xr):
         coords={"eta": np.asarray(settings["eta"], dtype=float), "T": T, "a": a, "regime_name": list(REGIMES)},
         attrs=attrs,
     )
-
-
-class _Store:
-    """On-disk chunks of one sweep, keyed by the settings' fingerprint."""
-
-    def __init__(self, path: Path, fingerprint: str, settings: dict):
-        self.path = path
-        self.parts = path.with_name(path.name + ".parts")
-        self.fingerprint = fingerprint
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not os.access(self.path.parent, os.W_OK):
-            raise ValueError(f"out: directory {self.path.parent} is not writable")
-        marker = self.parts / "settings.json"
-        if self.parts.exists() and marker.exists():
-            saved = json.loads(marker.read_text())
-            if saved.get("fingerprint") != fingerprint:
-                raise ValueError(
-                    f"out: {self.parts} holds a partial sweep with different settings; "
-                    "use another path or delete it to start over"
-                )
-        self._settings = settings
-
-    def finished(self):
-        if not self.path.exists():
-            return None
-        import xarray as xr
-
-        with xr.open_dataset(self.path, engine=_ENGINE) as ds:
-            if ds.attrs.get("fingerprint") != self.fingerprint:
-                raise ValueError(
-                    f"out: {self.path} holds a diagram with different settings; use another path or delete it"
-                )
-            return ds.load()
-
-    def _chunk_file(self, index: int) -> Path:
-        return self.parts / f"chunk_{index:05d}.npz"
-
-    def load_chunk(self, index: int):
-        file = self._chunk_file(index)
-        if not file.exists():
-            return None
-        with np.load(file) as saved:
-            return {k: saved[k] for k in saved.files}
-
-    def save_chunk(self, index: int, result: dict) -> None:
-        self.parts.mkdir(parents=True, exist_ok=True)
-        marker = self.parts / "settings.json"
-        if not marker.exists():
-            marker.write_text(json.dumps({"fingerprint": self.fingerprint, "settings": self._settings}))
-        tmp = self.parts / f".chunk_{index:05d}.tmp.npz"
-        np.savez(tmp, **result)
-        os.replace(tmp, self._chunk_file(index))  # atomic: a chunk file is complete or absent
-
-    def finish(self, ds) -> None:
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        ds.to_netcdf(tmp, engine=_ENGINE)
-        os.replace(tmp, self.path)
-        shutil.rmtree(self.parts, ignore_errors=True)

@@ -165,3 +165,11 @@ def test_benchmark_sized_diagram_boundary_on_theory_line():
         onset = eta[np.argmax(trapped[:, j])]
         assert eta_c[j] <= onset <= eta_c[j] * step * 1.01
         assert not trapped[eta < eta_c[j], j].any()
+
+
+def test_output_path_must_be_netcdf_in_an_existing_directory(tmp_path):
+    with pytest.raises(ValueError, match="out: .*NetCDF"):
+        small(out=tmp_path / "diagram.csv")
+    with pytest.raises(ValueError, match="out: directory .* does not exist"):
+        small(out=tmp_path / "missing" / "diagram.nc")
+    assert not (tmp_path / "missing").exists()
