@@ -66,6 +66,26 @@ def check_output_path(out, name: str = "out") -> Path:
     return path
 
 
+def available_memory() -> int:
+    """Bytes of memory available to this process now (physical memory if the OS does not say)."""
+    try:
+        with open("/proc/meminfo") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def check_memory(nbytes: float, what: str) -> None:
+    """Refuse up front work whose arrays cannot fit in the memory available (ValueError)."""
+    limit = available_memory()
+    if nbytes > limit:
+        raise ValueError(f"{what} would need about {nbytes / 2**30:.1f} GiB, more than the "
+                         f"{limit / 2**30:.1f} GiB available")
+
+
 class Store:
     """On-disk chunks of one sweep, keyed by the fingerprint of its settings."""
 

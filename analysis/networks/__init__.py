@@ -1,0 +1,32 @@
+"""The RNN validation engine (JAX + optax): the paper's networks and tasks, trained many at once.
+
+* :mod:`.models`: :class:`DelayedActivationRNN` (rank one, rank K, full rank; Figs 3, 6, 8B) and
+  :class:`TaskRNN` (low and full rank; Figs 4, 5, 7, 8C), frozen specs over a parameter dict.
+* :mod:`.tasks`: :func:`delayed_activation`, :func:`cue_discrimination`, :func:`match_to_sample`.
+* :mod:`.training`: :func:`train_sweep`, every (learning rate, seed) network of a chunk in one
+  jit-compiled, vmapped program, with regimes decided from every epoch.
+* :mod:`.presets`: every experiment of the paper as a named preset.
+"""
+
+from .models import DelayedActivationRNN, TaskRNN, model_from_dict
+from .presets import PRESETS, Preset, preset
+from .tasks import Task, cue_discrimination, delayed_activation, make_task, match_to_sample
+from .training import OPTIMIZERS, NetworkCriteria, classify_runs, train_sweep
+
+__all__ = [
+    "OPTIMIZERS",
+    "PRESETS",
+    "DelayedActivationRNN",
+    "NetworkCriteria",
+    "Preset",
+    "Task",
+    "TaskRNN",
+    "classify_runs",
+    "cue_discrimination",
+    "delayed_activation",
+    "make_task",
+    "match_to_sample",
+    "model_from_dict",
+    "preset",
+    "train_sweep",
+]

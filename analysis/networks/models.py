@@ -1,0 +1,369 @@
+"""The paper's rate networks as small frozen specs over a parameter pytree (a dict of arrays).
+
+Both families update the rates x (a row vector per trial) as
+
+    x_{t+1} = (1 - alpha) x_t + alpha tanh(W x_t + W_in u_t + b + noise_t),
+
+with ``alpha = dt / tau = 0.5``, the noise (if any) inside the tanh. W is either full rank
+(``rank=None``) or W = m n^T with m, n of shape (N, K): the latent variable kappa = n^T x then
+obeys kappa_{t+1} = (1 - alpha) kappa_t + alpha n^T tanh(m kappa_t + b) exactly, so the
+input-free flow of a low-rank network is the K-dimensional field
+
+    dkappa/dt = -kappa + n^T tanh(m kappa + b)     (time in units of tau).
+
+:class:`DelayedActivationRNN` (Dinc et al. 2025, Figs 3, 6, 8B) is autonomous, starts every
+unit at x0 = -0.3 in every epoch and reads its output *after* each update. Its readout is
+either the fixed sigmoid(c (kappa - 1)) of the rank-one network (gain c = 10, optionally
+trainable) or a trainable sigmoid(w_out . x + b_out) of the full state (the rank sweep and the
+full-rank sweep; so the rank sweep's K = 1 is not the rank-one network of Fig 3).
+
+:class:`TaskRNN` (Figs 4, 5, 7, 8C) is input-driven, starts from rates tanh(sigma_0 xi) drawn
+anew on every forward pass, and reads its output *before* each update (the first output is
+read from the initial state). Low-rank networks (Fig 4) draw n ~ N(0, 1/N) (the reference's
+S_l, which also feeds the readout) and m ~ N(0, 1) (its S_r^T), the recurrent bias ~ N(0, 0.1^2)
+and read out the latent kappa; full-rank networks draw W Xavier-uniform, the recurrent bias
+U(-1, 1) (PyTorch's default for an input layer with one input) and read out the full state.
+The readout is tanh (cue discrimination, targets +-1) or sigmoid (match-to-sample, 0/1), and
+can be held at an L1 norm c (``normalize=c``, Fig 8C). All parameters are trained.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+
+FAMILIES = ("DelayedActivationRNN", "TaskRNN")
+
+
+def _check_int(value, name: str, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if value < low or (high is not None and value > high):
+        bound = f"[{low}, {high}]" if high is not None else f">= {low}"
+        raise ValueError(f"{name} must lie in {bound}, got {value}")
+    return int(value)
+
+
+def _check_positive(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not np.isfinite(value) \
+            or value <= 0:
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return float(value)
+
+
+def _check_nonnegative(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not np.isfinite(value) \
+            or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class _RateNetwork:
+    """Shared dynamics: subclasses set the initialisation, the readout and the initial state."""
+
+    N: int = 100
+    rank: int | None = 1
+    alpha: float = 0.5
+    noise_sigma: float = 0.0
+
+    readout_before_update = False
+
+    def __post_init__(self):
+        _check_int(self.N, "N", 1)
+        if self.rank is not None:
+            _check_int(self.rank, "rank", 1, self.N)
+        alpha = _check_positive(self.alpha, "alpha")
+        if alpha > 1:
+            raise ValueError(f"alpha must lie in (0, 1], got {alpha}")
+        _check_nonnegative(self.noise_sigma, "noise_sigma")
+
+    # --- serialisation ------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {"family": type(self).__name__, **asdict(self)}
+
+    def replace(self, **changes):
+        """A copy with some fields changed (validated again)."""
+        known = {f.name for f in fields(self)}
+        unknown = set(changes) - known
+        if unknown:
+            raise ValueError(f"{type(self).__name__} has no setting {sorted(unknown)}; settings: {sorted(known)}")
+        return type(self)(**{**asdict(self), **changes})
+
+    # --- dynamics -----------------------------------------------------------------------
+    def recurrent_drive(self, params, x):
+        """W x for row-vector states x of shape (..., N)."""
+        if self.rank is None:
+            return x @ params["W"].T
+        return (x @ params["n"]) @ params["m"].T
+
+    def input_drive(self, params, u):
+        return params["b"] if "W_in" not in params else u @ params["W_in"].T + params["b"]
+
+    def project(self, params):
+        """Constraints applied before every forward pass (identity unless a readout is normalised)."""
+        return params
+
+    def simulate(self, params, inputs, x0, noise):
+        """Roll the network out over a batch of trials.
+
+        Parameters
+        ----------
+        params : dict of arrays
+        inputs : array, shape (trials, steps, n_in)
+        x0 : array, shape (trials, N)
+        noise : array, shape (steps, trials, N)
+            Noise added inside the tanh at each step (zeros for none).
+
+        Returns
+        -------
+        states : array, shape (steps + 1, trials, N)
+            x_0, ..., x_steps.
+        outputs : array, shape (trials, steps)
+            Read from x_0..x_{steps-1} (before the update) or x_1..x_steps (after it).
+        """
+        import jax
+        import jax.numpy as jnp
+
+        u = jnp.swapaxes(inputs, 0, 1)  # (steps, trials, n_in)
+
+        def step(x, drive_noise):
+            u_t, xi_t = drive_noise
+            pre = self.recurrent_drive(params, x) + self.input_drive(params, u_t) + xi_t
+            x_new = (1 - self.alpha) * x + self.alpha * jnp.tanh(pre)
+            return x_new, x_new
+
+        _, xs = jax.lax.scan(step, x0, (u, noise))
+        states = jnp.concatenate([x0[None], xs], axis=0)
+        read_from = states[:-1] if self.readout_before_update else states[1:]
+        return states, jnp.swapaxes(self.read(params, read_from), 0, 1)
+
+    def sample_start(self, key, trials: int, steps: int, dtype=None):
+        """Initial states (trials, N) and noise (steps, trials, N) for one forward pass."""
+        import jax
+        import jax.numpy as jnp
+
+        dtype = dtype or jnp.float32
+        k0, k1 = jax.random.split(key)
+        x0 = self.initial_state(k0, trials, dtype)
+        if self.noise_sigma > 0:
+            noise = self.noise_sigma * jax.random.normal(k1, (steps, trials, self.N), dtype)
+        else:
+            noise = jnp.zeros((steps, trials, self.N), dtype)
+        return x0, noise
+
+    def flow(self, params):
+        """The input-free flow in units of tau: kappa -> -kappa + n^T tanh(m kappa + b) (low rank),
+        x -> -x + tanh(W x + b) (full rank). A JAX-traceable function of a 1-D array."""
+        import jax.numpy as jnp
+
+        b = params["b"]
+        if self.rank is None:
+            W = params["W"]
+            return lambda x: -x + jnp.tanh(W @ x + b)
+        m, n = params["m"], params["n"]
+        return lambda kappa: -kappa + n.T @ jnp.tanh(m @ kappa + b)
+
+    def latent(self, params, states):
+        """Latent coordinates kappa = n^T x of states (..., N) (low rank only)."""
+        if self.rank is None:
+            raise ValueError("latent coordinates need a low-rank network (rank is None)")
+        return states @ params["n"]
+
+    def param_dims(self) -> dict[str, tuple[str, ...]]:
+        """Dimension names of each parameter, for labelled checkpoints."""
+        K = "rank" if self.rank is not None else None
+        dims = {"b": ("unit",), "W": ("unit", "unit_in"), "m": ("unit", K), "n": ("unit", K),
+                "W_in": ("unit", "input"), "c": (), "b_out": ()}
+        dims["w_out"] = ("latent",) if self._reads_latent() else ("unit",)
+        return dims
+
+    def _reads_latent(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True)
+class DelayedActivationRNN(_RateNetwork):
+    """Autonomous network of the delayed-activation experiments (see the module docstring).
+
+    Parameters
+    ----------
+    N : int
+        Units (default 100).
+    rank : int or None
+        Rank K of W = m n^T in [1, N]; None for a full-rank W ~ N(0, 1/N). Default 1.
+    readout : {"latent", "linear"}
+        "latent": sigmoid(gain (kappa - 1)) on kappa = n^T x (rank 1 only; Fig 3);
+        "linear": trainable sigmoid(w_out . x + b_out) (Fig 6A full rank, Fig 6B rank sweep).
+    gain : float
+        The readout gain c of the latent readout (default 10).
+    train_gain : bool
+        Train the gain as a parameter ``c`` (initialised at ``gain``).
+    alpha, noise_sigma : float
+        dt / tau (0.5) and the noise inside the tanh (0, as in the reference).
+    x0 : float
+        Every unit starts at this rate in every epoch (-0.3).
+    """
+
+    readout: str = "latent"
+    gain: float = 10.0
+    train_gain: bool = False
+    x0: float = -0.3
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.readout not in ("latent", "linear"):
+            raise ValueError(f"readout must be 'latent' or 'linear', got {self.readout!r}")
+        if self.readout == "latent" and self.rank != 1:
+            raise ValueError(f"the latent readout sigmoid(c (kappa - 1)) needs rank 1, got rank={self.rank!r}")
+        _check_positive(self.gain, "gain")
+        if not isinstance(self.train_gain, bool):
+            raise ValueError(f"train_gain must be a bool, got {self.train_gain!r}")
+        if not np.isfinite(self.x0):
+            raise ValueError(f"x0 must be finite, got {self.x0!r}")
+
+    def init(self, key, dtype=None) -> dict:
+        import jax
+        import jax.numpy as jnp
+
+        dtype = dtype or jnp.float32
+        N, scale = self.N, 1.0 / np.sqrt(self.N)
+        k = jax.random.split(key, 4)
+        params = {"b": jnp.zeros(N, dtype)}
+        if self.rank is None:
+            params["W"] = scale * jax.random.normal(k[0], (N, N), dtype)
+        else:
+            params["m"] = scale * jax.random.normal(k[0], (N, self.rank), dtype)
+            params["n"] = scale * jax.random.normal(k[1], (N, self.rank), dtype)
+        if self.readout == "linear":
+            params["w_out"] = scale * jax.random.normal(k[2], (N,), dtype)
+            params["b_out"] = scale * jax.random.normal(k[3], (), dtype)
+        elif self.train_gain:
+            params["c"] = jnp.asarray(self.gain, dtype)
+        return params
+
+    def initial_state(self, key, trials: int, dtype):
+        import jax.numpy as jnp
+
+        return jnp.full((trials, self.N), self.x0, dtype)
+
+    def read(self, params, x):
+        import jax
+
+        if self.readout == "linear":
+            return jax.nn.sigmoid(x @ params["w_out"] + params["b_out"])
+        gain = params["c"] if "c" in params else self.gain
+        kappa = (x @ params["n"])[..., 0]
+        return jax.nn.sigmoid(gain * (kappa - 1.0))
+
+
+@dataclass(frozen=True)
+class TaskRNN(_RateNetwork):
+    """Input-driven network of the cue-discrimination and match-to-sample experiments.
+
+    Parameters
+    ----------
+    N : int
+        Units (default 100).
+    rank : int or None
+        Rank K in [1, N] (Fig 4: 2), or None for a full-rank Xavier W (Figs 5, 7, 8C; default).
+    n_in : int
+        Input channels (1).
+    readout : {"tanh", "sigmoid"}
+        Output nonlinearity: tanh for cue discrimination, sigmoid for match-to-sample.
+    noise_sigma : float
+        Noise inside the tanh (Fig 4 DCDT 0, DMTS 1e-2; Fig 5 1e-2; Fig 7 0; Fig 8C 1e-3).
+    r0_sigma : float
+        Initial rates tanh(r0_sigma xi), drawn anew each forward pass (0.3 in Fig 4, 0.1 in
+        Figs 5 and 8C, 0 in Fig 7).
+    bias_init : {"normal", "uniform"} or None
+        Recurrent bias N(0, 0.1^2) or U(-1, 1); None picks the reference's choice for the rank
+        (normal for low rank, uniform for full rank).
+    normalize : float or None
+        Hold the readout's L1 norm at this value (Fig 8C), or None.
+    """
+
+    rank: int | None = None
+    n_in: int = 1
+    readout: str = "tanh"
+    r0_sigma: float = 0.1
+    bias_init: str | None = None
+    normalize: float | None = None
+
+    readout_before_update = True
+
+    def __post_init__(self):
+        super().__post_init__()
+        _check_int(self.n_in, "n_in", 1)
+        if self.readout not in ("tanh", "sigmoid"):
+            raise ValueError(f"readout must be 'tanh' or 'sigmoid', got {self.readout!r}")
+        _check_nonnegative(self.r0_sigma, "r0_sigma")
+        if self.bias_init not in (None, "normal", "uniform"):
+            raise ValueError(f"bias_init must be 'normal', 'uniform' or None, got {self.bias_init!r}")
+        if self.normalize is not None:
+            _check_positive(self.normalize, "normalize")
+
+    def _reads_latent(self) -> bool:
+        return self.rank is not None
+
+    def init(self, key, dtype=None) -> dict:
+        import jax
+        import jax.numpy as jnp
+
+        dtype = dtype or jnp.float32
+        N, K = self.N, self.rank
+        k = jax.random.split(key, 6)
+
+        def uniform(key, shape, bound):
+            return jax.random.uniform(key, shape, dtype, -bound, bound)
+
+        bias = self.bias_init or ("normal" if K is not None else "uniform")
+        params = {
+            "W_in": uniform(k[0], (N, self.n_in), np.sqrt(6.0 / (N + self.n_in))),
+            "b": 0.1 * jax.random.normal(k[1], (N,), dtype) if bias == "normal" else uniform(k[1], (N,), 1.0),
+        }
+        if K is None:
+            params["W"] = uniform(k[2], (N, N), np.sqrt(6.0 / (2 * N)))
+            fan_in = N
+        else:
+            params["n"] = jax.random.normal(k[2], (N, K), dtype) / np.sqrt(N)
+            params["m"] = jax.random.normal(k[3], (N, K), dtype)
+            fan_in = K
+        params["w_out"] = uniform(k[4], (fan_in,), np.sqrt(6.0 / (fan_in + 1)))
+        params["b_out"] = uniform(k[5], (), 1.0 / np.sqrt(fan_in))
+        return self.project(params)
+
+    def initial_state(self, key, trials: int, dtype):
+        import jax
+        import jax.numpy as jnp
+
+        if self.r0_sigma == 0:
+            return jnp.zeros((trials, self.N), dtype)
+        return jnp.tanh(self.r0_sigma * jax.random.normal(key, (trials, self.N), dtype))
+
+    def read(self, params, x):
+        import jax
+        import jax.numpy as jnp
+
+        features = x @ params["n"] if self.rank is not None else x
+        z = features @ params["w_out"] + params["b_out"]
+        return jnp.tanh(z) if self.readout == "tanh" else jax.nn.sigmoid(z)
+
+    def project(self, params):
+        if self.normalize is None:
+            return params
+        import jax.numpy as jnp
+
+        factor = self.normalize / jnp.sum(jnp.abs(params["w_out"]))
+        return {**params, "w_out": params["w_out"] * factor, "b_out": params["b_out"] * factor}
+
+
+def model_from_dict(spec: dict):
+    """Rebuild a model from :meth:`to_dict` output."""
+    spec = dict(spec)
+    family = spec.pop("family", None)
+    classes = {"DelayedActivationRNN": DelayedActivationRNN, "TaskRNN": TaskRNN}
+    if family not in classes:
+        raise ValueError(f"model family must be one of {FAMILIES}, got {family!r}")
+    return classes[family](**spec)

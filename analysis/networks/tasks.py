@@ -1,0 +1,198 @@
+"""The paper's working-memory tasks as pure functions of their timing.
+
+Each factory returns a :class:`Task`: inputs ``(trials, steps, n_in)``, targets ``(trials,
+steps)``, a loss mask, the response period, the loss normalisation and the accuracy rule of
+the reference code (Dinc et al., arXiv:2501.02378). Timings are in steps of the network
+update (one step is alpha tau); the delay is always a parameter, for scaling studies.
+
+* :func:`delayed_activation`: no input; target 0 for ``T`` steps, then 1 for ``T`` steps. The
+  loss is the *sum* of squared errors over the 2T outputs divided by ``T`` (so it lies in
+  [0, 2] and is about 1 while the output stays off), the reference's convention and the
+  normalized convention of the reduced model with the delay T alpha tau.
+* :func:`cue_discrimination` (DCDT): a cue of +1 or -1 for ``n_in`` steps, a silent delay of
+  ``n_delay`` steps, then ``n_react`` response steps whose target is the cue's sign; target
+  0 before. Accuracy: outputs binarised at +-0.33 to {-1, 0, 1}, compared with the target on
+  every step.
+* :func:`match_to_sample` (DMTS): stimulus s1 for ``n_in`` steps, a delay, s2 for ``n_in``
+  steps, then ``n_react`` response steps with target 1 if s1 = s2 and 0 otherwise; trial types
+  (+,+), (-,-), (-,+), (+,-). Accuracy: outputs thresholded at 0.5, on every step.
+
+The two input-driven tasks use the mean squared error over every trial and step. As in the
+reference there is no mask by default (cue and delay steps carry target 0); ``mask="response"``
+restricts the loss to the response period instead. Trials of the classes are interleaved
+(class 1, class 2, ..., class 1, ...), ``trials_per_class`` of each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+ACCURACY_RULES = ("threshold", "ternary")
+MASKS = ("all", "response")
+
+
+@dataclass(frozen=True, eq=False)
+class Task:
+    """A full-batch task: the same trials in every epoch.
+
+    Attributes
+    ----------
+    name : str
+        Factory name ("delayed_activation", "cue_discrimination" or "match_to_sample").
+    params : dict
+        The factory's arguments: ``Task.with_delay`` and serialisation rebuild from them.
+    inputs : ndarray, shape (trials, steps, n_in)
+    targets : ndarray, shape (trials, steps)
+    mask : ndarray, shape (trials, steps)
+        Loss weights (1 where a step counts).
+    response : ndarray of bool, shape (trials, steps)
+        The response period (for reaction accuracy).
+    loss_scale : float
+        loss = loss_scale * sum(mask * (output - target)^2).
+    accuracy_rule : {"threshold", "ternary"}
+        0/1 targets against outputs > 0.5, or +-1/0 targets against outputs binarised at +-0.33.
+    delay : int
+        The delay in steps.
+    """
+
+    name: str
+    params: dict
+    inputs: np.ndarray
+    targets: np.ndarray
+    mask: np.ndarray
+    response: np.ndarray
+    loss_scale: float
+    accuracy_rule: str
+    delay: int
+    trial_types: tuple = field(default=())
+
+    @property
+    def n_in(self) -> int:
+        return self.inputs.shape[-1]
+
+    @property
+    def steps(self) -> int:
+        return self.inputs.shape[1]
+
+    @property
+    def trials(self) -> int:
+        return self.inputs.shape[0]
+
+    def with_delay(self, delay: int) -> Task:
+        """The same task with another delay (in steps)."""
+        key = "T" if self.name == "delayed_activation" else "n_delay"
+        return make_task(self.name, **{**self.params, key: delay})
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, **self.params}
+
+    def accuracy(self, outputs: np.ndarray) -> float:
+        """The reference's accuracy of numpy outputs ``(trials, steps)`` on this task."""
+        return float(np.mean(accuracy_hits(np, outputs, self.targets, self.accuracy_rule)))
+
+
+def accuracy_hits(xp, outputs, targets, rule: str):
+    """Per-step hits (1.0 or 0.0) of the accuracy rule; ``xp`` is numpy or jax.numpy."""
+    if rule == "threshold":
+        return ((outputs > 0.5) == (targets > 0.5)).astype(outputs.dtype)
+    binary = xp.where(outputs > 0.33, 1.0, xp.where(outputs < -0.33, -1.0, 0.0))
+    return (binary == targets).astype(outputs.dtype)
+
+
+def _steps(value, name: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise ValueError(f"{name} must be an integer number of steps >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum} step{'s' if minimum > 1 else ''}, got {value}")
+    return int(value)
+
+
+def _mask(kind: str, response: np.ndarray) -> np.ndarray:
+    if kind not in MASKS:
+        raise ValueError(f"mask must be one of {MASKS}, got {kind!r}")
+    return np.ones(response.shape) if kind == "all" else response.astype(float)
+
+
+def delayed_activation(T: int = 20) -> Task:
+    """The delayed-activation task: stay off for ``T`` steps, then on for ``T`` steps.
+
+    Examples
+    --------
+    >>> task = delayed_activation(20)
+    >>> task.targets.shape, task.targets[0, 19:21].tolist(), task.loss_scale
+    ((1, 40), [0.0, 1.0], 0.05)
+    """
+    T = _steps(T, "T")
+    targets = np.concatenate([np.zeros(T), np.ones(T)])[None, :]
+    response = targets > 0
+    return Task("delayed_activation", {"T": T}, np.zeros((1, 2 * T, 0)), targets, np.ones_like(targets),
+                response, 1.0 / T, "threshold", T, ("activate",))
+
+
+def cue_discrimination(n_in: int = 2, n_delay: int = 10, n_react: int = 10, *, trials_per_class: int = 1,
+                       mask: str = "all") -> Task:
+    """Delayed cue discrimination (DCDT); defaults are the reference's Fig 4 and 5 timing.
+
+    Examples
+    --------
+    >>> task = cue_discrimination()
+    >>> task.inputs[:, :3, 0].tolist(), task.targets[:, -1].tolist(), task.steps
+    ([[1.0, 1.0, 0.0], [-1.0, -1.0, 0.0]], [1.0, -1.0], 22)
+    """
+    n_in, n_delay, n_react = _steps(n_in, "n_in"), _steps(n_delay, "n_delay"), _steps(n_react, "n_react")
+    trials_per_class = _steps(trials_per_class, "trials_per_class")
+    steps = n_in + n_delay + n_react
+    signs = np.tile([1.0, -1.0], trials_per_class)
+    inputs = np.zeros((signs.size, steps, 1))
+    inputs[:, :n_in, 0] = signs[:, None]
+    targets = np.zeros((signs.size, steps))
+    targets[:, n_in + n_delay:] = signs[:, None]
+    response = np.zeros(targets.shape, bool)
+    response[:, n_in + n_delay:] = True
+    params = {"n_in": n_in, "n_delay": n_delay, "n_react": n_react, "trials_per_class": trials_per_class,
+              "mask": mask}
+    m = _mask(mask, response)
+    return Task("cue_discrimination", params, inputs, targets, m, response, 1.0 / m.size, "ternary", n_delay,
+                ("+", "-"))
+
+
+def match_to_sample(n_in: int = 6, n_delay: int = 16, n_react: int = 10, *, trials_per_class: int = 1,
+                    mask: str = "all") -> Task:
+    """Delayed match-to-sample (DMTS); defaults are the reference's Fig 4 and 7 timing.
+
+    Examples
+    --------
+    >>> task = match_to_sample()
+    >>> task.steps, task.targets[:, -1].tolist()
+    (38, [1.0, 1.0, 0.0, 0.0])
+    """
+    n_in, n_delay, n_react = _steps(n_in, "n_in"), _steps(n_delay, "n_delay"), _steps(n_react, "n_react")
+    trials_per_class = _steps(trials_per_class, "trials_per_class")
+    types = [(1.0, 1.0), (-1.0, -1.0), (-1.0, 1.0), (1.0, -1.0)]
+    pairs = np.array(types * trials_per_class)
+    steps = 2 * n_in + n_delay + n_react
+    inputs = np.zeros((len(pairs), steps, 1))
+    inputs[:, :n_in, 0] = pairs[:, :1]
+    inputs[:, n_in + n_delay:2 * n_in + n_delay, 0] = pairs[:, 1:]
+    targets = np.zeros((len(pairs), steps))
+    targets[:, 2 * n_in + n_delay:] = (pairs[:, 0] == pairs[:, 1])[:, None]
+    response = np.zeros(targets.shape, bool)
+    response[:, 2 * n_in + n_delay:] = True
+    params = {"n_in": n_in, "n_delay": n_delay, "n_react": n_react, "trials_per_class": trials_per_class,
+              "mask": mask}
+    m = _mask(mask, response)
+    return Task("match_to_sample", params, inputs, targets, m, response, 1.0 / m.size, "threshold", n_delay,
+                ("++", "--", "-+", "+-"))
+
+
+TASKS = {"delayed_activation": delayed_activation, "cue_discrimination": cue_discrimination,
+         "match_to_sample": match_to_sample}
+
+
+def make_task(name: str, **params) -> Task:
+    """Build a task by factory name (the inverse of :meth:`Task.to_dict`)."""
+    if name not in TASKS:
+        raise ValueError(f"task must be one of {tuple(TASKS)}, got {name!r}")
+    return TASKS[name](**params)
