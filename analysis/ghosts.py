@@ -95,8 +95,8 @@ def _starts(starts, box, n_box: int, seed: int) -> np.ndarray:
 
 
 # --- the search ----------------------------------------------------------------------------------
-def _minimize_q(F, starts: np.ndarray, max_iter: int, xtol: float):
-    """Damped Newton (Levenberg-Marquardt) on q from every start; returns x, q, |grad q|, done, iterations."""
+def _newton_search(F, xtol: float):
+    """A jitted damped-Newton (Levenberg-Marquardt) search on q: ``run(x0, steps) -> (x, q, done)``."""
     import jax
     import jax.numpy as jnp
 
@@ -111,7 +111,7 @@ def _minimize_q(F, starts: np.ndarray, max_iter: int, xtol: float):
         return jnp.linalg.norm(F(x)) <= 1e-14 * (1 + jnp.linalg.norm(x))
 
     def step(state):
-        x, lam, done, it = state
+        x, lam, done = state
         g = grad_q(x)
         H = hess_q(x)
         n = x.shape[0]
@@ -123,22 +123,30 @@ def _minimize_q(F, starts: np.ndarray, max_iter: int, xtol: float):
         # converged: a nearly undamped Newton step that no longer moves the point
         settled = (lam < 1e-6) & (jnp.linalg.norm(trial - x) <= xtol * (1 + jnp.linalg.norm(x)))
         done_new = done | settled | at_zero(x_new) | ~jnp.all(jnp.isfinite(x_new))
-        return x_new, lam_new, done_new, it + (~done).astype(jnp.int32)
+        return x_new, lam_new, done_new
 
     batched_step = jax.vmap(step)
 
-    def run(x0):
-        state = (x0, jnp.full(x0.shape[0], 1e-3), jax.vmap(at_zero)(x0), jnp.zeros(x0.shape[0], jnp.int32))
+    def run(x0, lam0, steps):
+        state = (x0, lam0, jax.vmap(at_zero)(x0))
 
         def cond(carry):
             state, k = carry
-            return (k < max_iter) & ~jnp.all(state[2])
+            return (k < steps) & ~jnp.all(state[2])
 
-        (x, _, done, iters), _ = jax.lax.while_loop(cond, lambda c: (batched_step(c[0]), c[1] + 1), (state, 0))
-        return x, jax.vmap(q)(x), jax.vmap(lambda y: jnp.linalg.norm(grad_q(y)))(x), done & jnp.all(
-            jnp.isfinite(x), axis=1), iters
+        (x, lam, done), _ = jax.lax.while_loop(cond, lambda c: (batched_step(c[0]), c[1] + 1), (state, 0))
+        return x, lam, jax.vmap(q)(x), done & jnp.all(jnp.isfinite(x), axis=1)
 
-    return jax.jit(run)(jnp.asarray(starts))
+    return jax.jit(run)
+
+
+def _minimize_q(F, starts: np.ndarray, max_iter: int, xtol: float):
+    """Damped Newton on q from every start at once; returns x, q and whether each converged."""
+    import jax.numpy as jnp
+
+    run = _newton_search(F, xtol)
+    x, _, q, done = (np.asarray(a) for a in run(jnp.asarray(starts), jnp.full(len(starts), 1e-3), max_iter))
+    return x, q, done & np.isfinite(q)
 
 
 def _merge(x: np.ndarray, q: np.ndarray, tol: float) -> np.ndarray:
@@ -220,35 +228,49 @@ class SlowPoints:
         return self.select("fixed point")
 
 
+class _Kernels:
+    """Jitted evaluations of one field, compiled once per search and reused for every point."""
+
+    def __init__(self, F):
+        import jax
+
+        self.F = jax.jit(F)
+        self.J = jax.jit(jax.jacfwd(F))
+        self.second = jax.jit(lambda x, v: jax.jvp(lambda y: jax.jvp(F, (y,), (v,))[1], (x,), (v,))[1])
+
+
+def _normal_form(kernels: _Kernels, x: np.ndarray) -> dict:
+    import jax.numpy as jnp
+
+    xj = jnp.asarray(x)
+    J = np.asarray(kernels.J(xj))
+    f = np.asarray(kernels.F(xj))
+    values, right = np.linalg.eig(J)
+    order = np.argsort(np.abs(values), kind="stable")
+    values, right = values[order], right[:, order]
+    lam = values[0]
+    left_values, left = np.linalg.eig(J.T)
+    w = left[:, np.argmin(np.abs(left_values - lam))].real
+    v = right[:, 0].real
+    v = v / np.linalg.norm(v)
+    w = w / (w @ v)
+    A = 0.5 * float(w @ np.asarray(kernels.second(xj, jnp.asarray(v))))
+    c0 = float(w @ f)
+    lam_r = float(lam.real)
+    return {"eigenvalues": values, "v": v, "w": w, "lam": lam_r, "A": A, "c0": c0, "r_eff": A * c0 - lam_r**2 / 4,
+            "speed": float(np.linalg.norm(f))}
+
+
 def normal_form(field_spec, x) -> dict:
     """The slow eigen-direction and local normal form of a flow at ``x`` (see the module docstring).
 
     Returns a dict with ``eigenvalues`` (sorted by |lambda|), ``v``, ``w``, ``lam`` (the slow
-    eigenvalue's real part), ``A``, ``c0`` and ``r_eff``.
+    eigenvalue's real part), ``A``, ``c0``, ``r_eff`` and ``speed``.
     """
     import jax
-    import jax.numpy as jnp
 
-    F = as_field(field_spec)
     with jax.enable_x64(True):
-        xj = jnp.asarray(np.atleast_1d(np.asarray(x, dtype=float)))
-        J = np.asarray(jax.jacfwd(F)(xj))
-        f = np.asarray(F(xj))
-        values, right = np.linalg.eig(J)
-        order = np.argsort(np.abs(values), kind="stable")
-        values, right = values[order], right[:, order]
-        lam = values[0]
-        left_values, left = np.linalg.eig(J.T)
-        w = left[:, np.argmin(np.abs(left_values - lam))].real
-        v = right[:, 0].real
-        v = v / np.linalg.norm(v)
-        w = w / (w @ v)
-        vj = jnp.asarray(v)
-        second = np.asarray(jax.jvp(lambda y: jax.jvp(F, (y,), (vj,))[1], (xj,), (vj,))[1])
-    A = 0.5 * float(w @ second)
-    c0 = float(w @ f)
-    lam_r = float(lam.real)
-    return {"eigenvalues": values, "v": v, "w": w, "lam": lam_r, "A": A, "c0": c0, "r_eff": A * c0 - lam_r**2 / 4}
+        return _normal_form(_Kernels(as_field(field_spec)), np.atleast_1d(np.asarray(x, dtype=float)))
 
 
 def find_slow_points(
@@ -261,6 +283,8 @@ def find_slow_points(
     slow_tol: float = 1e-4,
     merge_tol: float = 1e-6,
     max_iter: int = 200,
+    coarse_steps: int = 200,
+    coarse_merge: float = 0.05,
     seed: int = 0,
 ) -> SlowPoints:
     """Find the fixed points, ghosts and other slow points of dx/dt = F(x).
@@ -280,7 +304,15 @@ def find_slow_points(
     merge_tol : float
         Points closer than merge_tol * (1 + their norm) are one point.
     max_iter : int
-        Newton steps at most per start.
+        Newton steps at most per candidate.
+    coarse_steps, coarse_merge : int, float
+        The search first takes ``coarse_steps`` cheap descent steps (Adam, lr 1e-2) from every
+        start and merges the results closer than ``coarse_merge`` times the states' extent
+        (1 + max |x_i|), keeping the slowest of each group; the Newton iteration then starts from
+        these candidates only. Two slow points closer than that, reached from the same group, are
+        found as one (the reference code merges at a similar scale: it rounds the first three
+        principal components to 0.1). ``coarse_steps=0, coarse_merge`` tiny runs Newton from every
+        start.
 
     Returns
     -------
@@ -308,58 +340,96 @@ def find_slow_points(
     n = points.shape[1]
     with jax.enable_x64(True):
         _check_field(F, n)
-        start_speed = np.asarray(jax.vmap(lambda y: jnp.linalg.norm(F(y)))(jnp.asarray(points)))
-        x, q, _, done, _ = (np.asarray(a) for a in _minimize_q(F, points, max_iter, 1e-11))
+        speeds = jax.jit(jax.vmap(lambda y: jnp.linalg.norm(F(y))))
+        start_speed = np.asarray(speeds(jnp.asarray(points)))
+        # a cheap first descent from every start, then Newton only from the distinct candidates:
+        # thousands of visited states usually lead to a handful of slow points
+        coarse = np.asarray(_descend_q(F, points, coarse_steps)) if coarse_steps else points
+        finite = np.all(np.isfinite(coarse), axis=1)
+        candidates = np.flatnonzero(finite)
+        spread = 1 + np.max(np.abs(coarse[finite])) if finite.any() else 1.0
+        if candidates.size:
+            speed0 = np.asarray(speeds(jnp.asarray(coarse[candidates])))
+            reps = candidates[_merge(coarse[candidates], speed0, coarse_merge * spread)]
+            x, q, done = _minimize_q(F, coarse[reps], max_iter, 1e-8)
+        else:
+            reps, x, q, done = candidates, np.zeros((0, n)), np.zeros(0), np.zeros(0, bool)
         ok = done & np.isfinite(q)
-        unconverged = np.flatnonzero(~ok)
+        unconverged = np.flatnonzero(~finite)
+        if (~ok).any():  # every start whose candidate failed is reported
+            from scipy.spatial import cKDTree
+
+            _, owner = cKDTree(coarse[reps]).query(coarse[candidates])
+            unconverged = np.union1d(unconverged, candidates[~ok[owner]])
         x, q = x[ok], q[ok]
         if len(x):
             keep = _merge(x, q, merge_tol * (1 + np.max(np.linalg.norm(x, axis=1))))
             x = x[keep]
-            hess = np.asarray(jax.vmap(jax.hessian(lambda y: 0.5 * jnp.sum(F(y) ** 2)))(jnp.asarray(x)))
+            hess = np.asarray(jax.jit(jax.vmap(jax.hessian(lambda y: 0.5 * jnp.sum(F(y) ** 2))))(jnp.asarray(x)))
             lowest = np.array([np.linalg.eigvalsh(0.5 * (h + h.T))[0] for h in hess])
             size = np.array([max(1.0, np.abs(h).max()) for h in hess])
             x = x[lowest >= -1e-8 * size]  # local minima of q only: saddles of q are not slow points
+        kernels = _Kernels(F)
+        result = _classify(kernels, x, n, slow_tol, unconverged)
     finite_speed = start_speed[np.isfinite(start_speed)]
     scale = max(1.0, float(np.median(finite_speed))) if finite_speed.size else 1.0
-    return _classify(F, x, fixed_tol * scale, slow_tol, unconverged, scale)
+    return result(fixed_tol * scale, scale)
 
 
-def _classify(F, x: np.ndarray, fixed_atol: float, slow_tol: float, unconverged, scale: float) -> SlowPoints:
-    n = x.shape[1] if x.ndim == 2 else 0
-    P = len(x)
-    out = {
-        "kind": np.empty(P, dtype=object), "speed": np.zeros(P), "eigenvalues": np.zeros((P, n), complex),
-        "stability": np.full(P, "", dtype=object), "r_eff": np.full(P, np.nan), "passage_time": np.full(P, np.nan),
-        "A": np.full(P, np.nan), "c0": np.full(P, np.nan), "slow_vector": np.full((P, n), np.nan),
-        "left_vector": np.full((P, n), np.nan),
-    }
+def _classify(kernels: _Kernels, x: np.ndarray, n: int, slow_tol: float, unconverged):
+    """Normal forms of every point; returns a function of the fixed-point tolerance that builds the result."""
+    forms = [_normal_form(kernels, point) for point in x]
+
+    def build(fixed_atol: float, scale: float) -> SlowPoints:
+        P = len(x)
+        out = {
+            "kind": np.empty(P, dtype=object), "speed": np.zeros(P), "eigenvalues": np.zeros((P, n), complex),
+            "stability": np.full(P, "", dtype=object), "r_eff": np.full(P, np.nan),
+            "passage_time": np.full(P, np.nan), "A": np.full(P, np.nan), "c0": np.full(P, np.nan),
+            "slow_vector": np.full((P, n), np.nan), "left_vector": np.full((P, n), np.nan),
+        }
+        for i, nf in enumerate(forms):
+            values = nf["eigenvalues"]
+            out["speed"][i], out["eigenvalues"][i] = nf["speed"], values
+            if nf["speed"] <= fixed_atol:
+                out["kind"][i] = "fixed point"
+                real = values.real
+                out["stability"][i] = "stable" if np.all(real < 0) else "unstable" if np.all(real > 0) else "saddle"
+                continue
+            slow_limit = slow_tol * max(1.0, float(np.abs(values).max()))
+            n_slow = int(np.sum(np.abs(values) <= slow_limit))
+            if n_slow == 1 and nf["r_eff"] > 0:
+                out["kind"][i] = "ghost"
+                out["r_eff"][i], out["passage_time"][i] = nf["r_eff"], np.pi / np.sqrt(nf["r_eff"])
+                out["A"][i], out["c0"][i] = nf["A"], nf["c0"]
+                out["slow_vector"][i], out["left_vector"][i] = nf["v"], nf["w"]
+            else:
+                out["kind"][i] = "slow point"
+        order = np.lexsort((x[:, 0] if P else np.zeros(0), [KINDS.index(k) for k in out["kind"]]))
+        return SlowPoints(**{k: v[order] for k, v in out.items()}, x=x[order].reshape(P, n),
+                          unconverged=np.asarray(unconverged, dtype=int), field_scale=scale)
+
+    return build
+
+
+def _descend_q(F, starts: np.ndarray, steps: int, lr: float = 1e-2):
+    """A cheap first descent of q from every start (Adam, as the reference's finder, but few steps)."""
     import jax
     import jax.numpy as jnp
+    import optax
 
-    for i, point in enumerate(x):
-        nf = normal_form(F, point)
-        with jax.enable_x64(True):
-            speed = float(jnp.linalg.norm(F(jnp.asarray(point))))
-        values = nf["eigenvalues"]
-        out["speed"][i], out["eigenvalues"][i] = speed, values
-        if speed <= fixed_atol:
-            out["kind"][i] = "fixed point"
-            real = values.real
-            out["stability"][i] = "stable" if np.all(real < 0) else "unstable" if np.all(real > 0) else "saddle"
-            continue
-        slow_limit = slow_tol * max(1.0, float(np.abs(values).max()))
-        n_slow = int(np.sum(np.abs(values) <= slow_limit))
-        if n_slow == 1 and nf["r_eff"] > 0:
-            out["kind"][i] = "ghost"
-            out["r_eff"][i], out["passage_time"][i] = nf["r_eff"], np.pi / np.sqrt(nf["r_eff"])
-            out["A"][i], out["c0"][i] = nf["A"], nf["c0"]
-            out["slow_vector"][i], out["left_vector"][i] = nf["v"], nf["w"]
-        else:
-            out["kind"][i] = "slow point"
-    order = np.lexsort((x[:, 0] if P else np.zeros(0), [KINDS.index(k) for k in out["kind"]]))
-    return SlowPoints(**{k: v[order] for k, v in out.items()}, x=x[order],
-                      unconverged=np.asarray(unconverged, dtype=int), field_scale=scale)
+    opt = optax.adam(lr)
+    grad_q = jax.grad(lambda x: 0.5 * jnp.sum(F(x) ** 2))
+
+    def run(x):
+        def body(carry, _):
+            x, state = carry
+            updates, state = jax.vmap(opt.update)(jax.vmap(grad_q)(x), state, x)
+            return (optax.apply_updates(x, updates), state), None
+
+        return jax.lax.scan(body, (x, jax.vmap(opt.init)(x)), None, length=steps)[0][0]
+
+    return jax.jit(run)(jnp.asarray(starts))
 
 
 # --- measured passage ------------------------------------------------------------------------------

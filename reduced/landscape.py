@@ -1,7 +1,7 @@
 """The exact loss landscape of the delayed-activation task at finite output confidence.
 
 Readout y = sigmoid(a (x - x*)), target 0 on [0, T] and 1 on (T, 2T], trajectory of
-dx/dt = x^2 + r from x0 (SCIENCE.md sections 4-5).
+dx/dt = x^2 + r from x0 (docs/science.md, sections 4-5; Dinc et al., arXiv:2501.02378).
 
 * Continuous time (``dt=None``): L = (1/T) int_0^{2T} (y - target)^2 dt on the closed-form
   trajectory, by composite Gauss-Legendre quadrature on panels whose edges are the times the

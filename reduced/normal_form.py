@@ -6,7 +6,7 @@ with right and left null vectors v, w (w.v = 1). On the centre manifold x = x_c 
     dz/dt = B (mu - mu_c) + A z^2 + ...,   A = (1/2) w.D2f(v, v),   B = w.df/dmu,
 
 and y = A z gives dy/dt = y^2 + r with r(mu) = A B (mu - mu_c). Past the fold (r > 0) a
-trajectory lingers at the ghost for pi / sqrt(r) to leading order (SCIENCE.md section 3).
+trajectory lingers at the ghost for pi / sqrt(r) to leading order (docs/science.md, section 3).
 """
 
 from __future__ import annotations

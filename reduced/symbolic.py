@@ -1,6 +1,6 @@
 """Symbolic derivations of the 1-D ghost model (sympy).
 
-Every expression here is *derived* from the definitions in SCIENCE.md sections 2-4 (the
+Every expression here is *derived* from the definitions in docs/science.md, sections 2-4 (the
 canonical form dx/dt = x^2 + r, the delayed-activation task and gradient descent on r),
 never typed in as a final formula. The numeric twins in :mod:`.closed_forms` are tested
 against these expressions.
@@ -223,7 +223,7 @@ def gd_map(normalized: bool = True) -> GDMap:
 
 @dataclass(frozen=True)
 class CriticalBeta:
-    """Why beta_c is where it is (SCIENCE.md section 4)."""
+    """Why beta_c is where it is (docs/science.md, section 4)."""
 
     landing_slope: sp.Expr  # d rho'/d rho above r*: positive, so the lowest landing is at rho -> 1+
     lowest_landing: sp.Expr  # lim_{rho -> 1+} rho' = 1 - beta

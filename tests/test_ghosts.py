@@ -73,7 +73,8 @@ def test_rank_one_latent_flow_ghost_matches_its_closed_form():
         assert found.kind.tolist() == ["fixed point", "ghost"]
         expected = -w * t * (1 - t**2) * db
         assert found.r_eff[1] == pytest.approx(expected, rel=1e-6)
-        assert found.x[1, 0] == pytest.approx(kappa_c, abs=1e-9)
+        # far inside the bottleneck, whose width is sqrt(|c0 / A|) >= 1e-3 here
+        assert found.x[1, 0] == pytest.approx(kappa_c, abs=1e-7)
         assert found.unconverged.size == 0
 
 

@@ -85,6 +85,12 @@ class Task:
         key = "T" if self.name == "delayed_activation" else "n_delay"
         return make_task(self.name, **{**self.params, key: delay})
 
+    def with_trials_per_class(self, trials_per_class: int) -> Task:
+        """The same task with another number of trials per class (input-driven tasks only)."""
+        if "trials_per_class" not in self.params:
+            raise ValueError(f"{self.name} has a single trial; it has no trials_per_class")
+        return make_task(self.name, **{**self.params, "trials_per_class": trials_per_class})
+
     def to_dict(self) -> dict:
         return {"name": self.name, **self.params}
 
