@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import matplotlib.image as mpimg
-import numpy as np
 import pytest
 
 import reduced as R
@@ -94,4 +93,4 @@ def test_readme_gallery_shows_every_committed_figure():
         assert (ROOT / "figures" / f"{name}.png").is_file()
     summary = json.loads((ROOT / "figures" / "summary.json").read_text())
     assert summary["quick"] is False  # the committed figures are the full-quality run
-    assert np.isfinite(summary["seconds"])
+    assert "seconds" not in summary  # no timing in a committed output: reruns reproduce it bit for bit

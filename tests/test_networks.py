@@ -306,3 +306,49 @@ def test_full_rank_cue_discrimination_reaches_high_accuracy():
 def test_paper_settings_reach_high_accuracy(name):
     ds = preset(name).run()
     assert np.all(ds.final_accuracy.values > 0.9)
+
+
+# --- the rank-one latent flow over training -------------------------------------------------------
+def test_closed_form_flow_derivatives_and_trajectory_match_the_network():
+    from analysis.networks.flows import flow_structure, latent_flow, latent_trajectory
+
+    model = DelayedActivationRNN(N=12)
+    with jax.enable_x64(True):
+        params = model.init(jax.random.PRNGKey(4), jnp.float64)
+        params["b"] = 0.5 * jax.random.normal(jax.random.PRNGKey(5), (12,), jnp.float64)
+        params["m"] = params["m"] * 8
+        flow = model.flow(params)
+        m, n, b = (np.asarray(params[k]) for k in ("m", "n", "b"))
+        kappa = np.linspace(-2, 2, 9)
+        f, df, d2f = latent_flow(m[:, 0], n[:, 0], b, kappa)
+        np.testing.assert_allclose(f, [float(flow(jnp.array([k]))[0]) for k in kappa], rtol=1e-12, atol=1e-14)
+        d1 = jax.grad(lambda k: flow(jnp.array([k]))[0])
+        d2 = jax.grad(d1)
+        np.testing.assert_allclose(df, [float(d1(k)) for k in kappa], rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(d2f, [float(d2(k)) for k in kappa], rtol=1e-10, atol=1e-13)
+        x0, noise = model.sample_start(jax.random.PRNGKey(0), 1, 40, jnp.float64)
+        states, _ = model.simulate(params, jnp.zeros((1, 40, 0)), x0, noise)
+        np.testing.assert_allclose(latent_trajectory(m[:, 0], n[:, 0], b),
+                                   np.asarray(model.latent(params, states))[:, 0, 0], rtol=1e-12, atol=1e-13)
+        # the ghost of the grid search is the finder's ghost
+        s = flow_structure(m[:, 0], n[:, 0], b)
+    from analysis.ghosts import find_slow_points
+
+    found = find_slow_points(lambda k: flow(k), box=([-15.0], [15.0]), n_box=200)
+    assert s["n_fixed"] == int(np.sum(found.kind == "fixed point"))
+    assert s["n_ghosts"] == int(np.sum(found.kind == "ghost"))
+
+
+def test_fixed_point_monitor_counts_as_the_flow_analysis_does():
+    from analysis.networks.flows import ghost_timeline
+
+    ds = train_sweep(DelayedActivationRNN(), delayed_activation(20), lr=[0.05], seeds=3, epochs=3000,
+                     record_every=100, checkpoints=range(0, 3000, 100), monitor="fixed_points")
+    timeline = ghost_timeline(ds)
+    # the monitor counts on 1000 points, the analysis on 1001: the counts agree at every checkpoint
+    np.testing.assert_array_equal(ds.fixed_points.sel(epoch=timeline.checkpoint.values).values,
+                                  timeline.n_fixed.values)
+    assert np.all(ds.max_fixed_points.values >= ds.fixed_points.max("epoch").values)
+    with pytest.raises(ValueError, match="rank-one"):
+        train_sweep(DelayedActivationRNN(rank=2, readout="linear"), SMALL_TASK, lr=[0.1], epochs=2,
+                    monitor="fixed_points")

@@ -147,6 +147,7 @@ def _update_stats(s, epoch, loss, acc, gnorm, valid, c):
         return jnp.where(cond, value, s[name])
 
     return {
+        **s,  # statistics of optional monitors pass through
         "initial_loss": L0,
         "last_loss": upd("last_loss", valid, loss),
         "last_accuracy": upd("last_accuracy", valid, acc),
@@ -187,8 +188,26 @@ def _initial_stats(runs: int, dtype):
     return {k: jnp.full((runs,), v, kinds[kind]) for k, (v, kind) in _STAT_INIT.items()}
 
 
-def _segment_impl(model, rule, opt_cfg, params, opt_state, stats, ckpt, keys, epochs_xs, slots, inputs, targets,
-                  mask, loss_scale, consts):
+FIXED_POINT_GRID = (-15.0, 15.0, 1000)  # the reference's grid for counting latent fixed points
+MONITORS = ("fixed_points",)
+
+
+def count_fixed_points(model, params, grid=FIXED_POINT_GRID):
+    """Fixed points of a rank-one latent flow: sign changes of F on a grid (the reference's count).
+
+    JAX-traceable; ``params`` of one network.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    kappa = jnp.linspace(*grid, dtype=params["b"].dtype)[:, None]
+    F = jax.vmap(model.flow(params))(kappa)[:, 0]
+    positive = F > 0
+    return jnp.sum(positive[1:] != positive[:-1])
+
+
+def _segment_impl(model, rule, opt_cfg, monitor, params, opt_state, stats, ckpt, keys, epochs_xs, slots, inputs,
+                  targets, mask, loss_scale, consts):
     import jax
     import jax.numpy as jnp
     import optax
@@ -221,7 +240,12 @@ def _segment_impl(model, rule, opt_cfg, params, opt_state, stats, ckpt, keys, ep
         p = _tree_where(healthy, new_p, p)
         state = _tree_where(healthy, new_state, state)
         nan = jnp.asarray(jnp.nan, loss.dtype)
-        record = jnp.stack([jnp.where(valid, loss, nan), jnp.where(valid, gnorm, nan), jnp.where(valid, acc, nan)])
+        columns = [jnp.where(valid, loss, nan), jnp.where(valid, gnorm, nan), jnp.where(valid, acc, nan)]
+        if monitor == "fixed_points":  # of the network whose loss this epoch records
+            count = jax.vmap(partial(count_fixed_points, model))(p).astype(loss.dtype)
+            s["max_fixed_points"] = jnp.where(valid, jnp.maximum(s["max_fixed_points"], count), s["max_fixed_points"])
+            columns.append(jnp.where(valid, count, nan))
+        record = jnp.stack(columns)
         return (p, state, s, ck), record
 
     carry, records = jax.lax.scan(body, (params, opt_state, stats, ckpt), (epochs_xs, slots))
@@ -231,13 +255,14 @@ def _segment_impl(model, rule, opt_cfg, params, opt_state, stats, ckpt, keys, ep
 _SEGMENT_CACHE: dict = {}
 
 
-def _segment(model, rule, opt_cfg):
-    """The jitted segment for one (model, accuracy rule, optimiser): compiled once per shape, reused."""
-    key = (model, rule, opt_cfg)
+def _segment(model, rule, opt_cfg, monitor=None):
+    """The jitted segment for one (model, accuracy rule, optimiser, monitor): compiled once per shape."""
+    key = (model, rule, opt_cfg, monitor)
     if key not in _SEGMENT_CACHE:
         import jax
 
-        _SEGMENT_CACHE[key] = jax.jit(partial(_segment_impl, model, rule, opt_cfg), donate_argnums=(0, 1, 2, 3))
+        _SEGMENT_CACHE[key] = jax.jit(partial(_segment_impl, model, rule, opt_cfg, monitor),
+                                      donate_argnums=(0, 1, 2, 3))
     return _SEGMENT_CACHE[key]
 
 
@@ -290,11 +315,14 @@ def _train(model, task: Task, settings: dict, lr: list, dtype, progress) -> dict
     params, opt_state, keys = _init_runs(model, seeds, settings["seed"], lr, opt_cfg, dtype)
     runs = len(lr) * len(seeds)
     stats = _initial_stats(runs, dtype)
+    monitor = settings.get("monitor")
+    if monitor == "fixed_points":
+        stats["max_fixed_points"] = jnp.zeros(runs, dtype)
     ckpt_epochs = np.asarray(settings["checkpoints"], dtype=int)
     ckpt = (jax.tree_util.tree_map(lambda x: jnp.zeros((ckpt_epochs.size, *x.shape), x.dtype), params)
             if ckpt_epochs.size else None)
     arrays = [jnp.asarray(a, dtype) for a in (task.inputs, task.targets, task.mask)]
-    segment = _segment(model, task.accuracy_rule, opt_cfg)
+    segment = _segment(model, task.accuracy_rule, opt_cfg, monitor)
     recorded = _record_epochs(epochs, settings["record_every"])
     records = []
     slot_of = {int(e): i for i, e in enumerate(ckpt_epochs)}
@@ -313,8 +341,8 @@ def _train(model, task: Task, settings: dict, lr: list, dtype, progress) -> dict
             lambda buf, leaf: buf.at[slot_of[epochs]].set(leaf), ckpt, params)
     history = np.concatenate(records, axis=0)  # (records, 3, runs)
     shape = (len(lr), len(seeds))
-    out = {f"history_{name}": history[:, i].T.reshape(*shape, -1) for i, name in
-           enumerate(("loss", "grad_norm", "accuracy"))}
+    names = ("loss", "grad_norm", "accuracy", "fixed_points")[:history.shape[1]]
+    out = {f"history_{name}": history[:, i].T.reshape(*shape, -1) for i, name in enumerate(names)}
     out.update({f"stat_{k}": np.asarray(v).reshape(shape) for k, v in stats.items()})
     if ckpt is not None:
         for name, buf in ckpt.items():
@@ -395,6 +423,7 @@ def train_sweep(
     record_every: int | None = None,
     checkpoints: Sequence[int] = (),
     sweep: Mapping[str, Sequence] | None = None,
+    monitor: str | None = None,
     criteria: NetworkCriteria | None = None,
     dtype: str = "float32",
     chunk_size: int | None = None,
@@ -429,6 +458,11 @@ def train_sweep(
         Further swept axes, e.g. ``{"gain": [1, 10]}`` or ``{"rank": [1, 2]}`` (any model setting)
         or ``{"delay": [10, 20]}`` (the task's delay). Each combination is trained as its own set
         of chunks.
+    monitor : {"fixed_points"} or None
+        Also count, at every epoch, the fixed points of a rank-one network's latent flow (sign
+        changes of dkappa/dt on 1000 points of [-15, 15], the reference's count) without storing
+        the flows: recorded as ``fixed_points`` every ``record_every`` epochs, and its maximum over
+        all epochs as ``max_fixed_points``. Costs about as much again as the training.
     criteria : NetworkCriteria, optional
         Thresholds of the regimes.
     dtype : {"float32", "float64"}
@@ -485,6 +519,10 @@ def train_sweep(
         raise ValueError(f"checkpoints must lie in [0, epochs={epochs}], got {ckpts[-1]}")
     if dtype not in ("float32", "float64"):
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+    if monitor is not None and monitor not in MONITORS:
+        raise ValueError(f"monitor must be one of {MONITORS} or None, got {monitor!r}")
+    if monitor == "fixed_points" and getattr(model, "rank", None) != 1:
+        raise ValueError("monitor='fixed_points' needs a rank-one network (a 1-D latent flow)")
     criteria = criteria or NetworkCriteria()
     if not isinstance(criteria, NetworkCriteria):
         raise ValueError("criteria must be a NetworkCriteria")
@@ -516,7 +554,7 @@ def train_sweep(
     settings = settings_dict(
         lr=lr, seeds=seeds, epochs=epochs, optimizer=optimizer, momentum=float(momentum),
         weight_decay=float(weight_decay), record_every=record_every, checkpoints=ckpts, axes=axes,
-        combos=combos, criteria=criteria, dtype=dtype, seed=int(seed), chunk_size=chunk_size,
+        combos=combos, monitor=monitor, criteria=criteria, dtype=dtype, seed=int(seed), chunk_size=chunk_size,
         result_version=RESULT_VERSION,
     )
     store = Store(out, settings) if out is not None else None
@@ -558,6 +596,8 @@ def _to_dataset(settings: dict, chunks: list, results: list[dict], model, xr):
         "loss": ((*dims, "epoch"), merged["history_loss"]),
         "grad_norm": ((*dims, "epoch"), merged["history_grad_norm"]),
         "accuracy": ((*dims, "epoch"), merged["history_accuracy"]),
+        **({"fixed_points": ((*dims, "epoch"), merged["history_fixed_points"]),
+            "max_fixed_points": (dims, stats["max_fixed_points"])} if "history_fixed_points" in merged else {}),
         "initial_loss": (dims, stats["initial_loss"]),
         "final_loss": (dims, np.where(stats["diverged"], np.nan, stats["last_loss"])),
         "min_loss": (dims, stats["min_loss"]),
