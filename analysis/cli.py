@@ -73,23 +73,28 @@ def _cmd_summary_table(args: argparse.Namespace) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(prog="ghost", description="Abrupt learning through saddle-node ghost points.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
+    sub = parser.add_subparsers(dest="command", parser_class=_OneLineParser, metavar="COMMAND")
+    convention_help = "loss convention: time-averaged (normalized, default) or un-averaged (integral)"
 
     derive = sub.add_parser("derive", help="print the derivation chain of the 1-D ghost model")
-    derive.add_argument("--latex", action="store_true", help="print LaTeX instead of pretty text")
-    derive.add_argument("--ascii", action="store_true", help="pretty-print without unicode")
-    derive.add_argument("--convention", choices=("normalized", "integral"), default="normalized")
+    style = derive.add_mutually_exclusive_group()
+    style.add_argument("--latex", action="store_true", help="print LaTeX instead of pretty text")
+    style.add_argument("--ascii", action="store_true", help="pretty-print without unicode")
+    derive.add_argument("--convention", choices=("normalized", "integral"), default="normalized",
+                        help=convention_help)
     derive.set_defaults(func=_cmd_derive)
 
     crit = sub.add_parser("critical-lr", help="closed-form critical learning rate eta_c(T)")
-    crit.add_argument("--T", type=float, required=True, help="task delay T > 0")
-    crit.add_argument("--convention", choices=("normalized", "integral"), default="normalized")
+    crit.add_argument("-T", "--delay", "--T", dest="T", type=float, required=True, metavar="T",
+                      help="task delay T > 0 (time units of the reduced model)")
+    crit.add_argument("--convention", choices=("normalized", "integral"), default="normalized",
+                      help=convention_help)
     crit.set_defaults(func=_cmd_critical_lr)
 
     figs = sub.add_parser("figures", help="regenerate every figure and summary.json (the main job)")
     figs.add_argument("--out", default="figures", help="output directory (default: figures/)")
-    figs.add_argument("--quick", action="store_true", help="coarser grids, under a minute")
-    figs.add_argument("--format", choices=("png", "pdf", "svg"), default="png")
+    figs.add_argument("--quick", action="store_true", help="coarser grids and shorter training, about a minute")
+    figs.add_argument("--format", choices=("png", "pdf", "svg"), default="png", help="image format (default png)")
     figs.add_argument("--jobs", type=_positive_int, default=1, help="processes for the phase-diagram sweeps")
     figs.set_defaults(func=_cmd_figures)
 
@@ -103,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
     try:
         args.func(args)
     except BrokenPipeError:  # output piped into `head` and the like: not an error

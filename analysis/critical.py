@@ -9,7 +9,7 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from reduced import critical_learning_rate, optimal_r
-from reduced._validation import broadcast, finite, positive, positive_int, scalar_or_array
+from reduced._validation import broadcast, convention_argument, finite, positive, positive_int, scalar_or_array
 
 from .dynamics import descend
 from .regimes import TRAPPED, Criteria
@@ -30,6 +30,7 @@ def initial_r(T: ArrayLike, rho0: ArrayLike, seeds: int, seed: int = 0) -> np.nd
     return r_star * (rho0[..., None] + 0.1 * noise)
 
 
+@convention_argument
 def critical_learning_rate_numeric(
     T: ArrayLike,
     *,
@@ -89,6 +90,9 @@ def critical_learning_rate_numeric(
     arrays = dict(T=positive(T, "T"), rho0=finite(rho0, "rho0"))
     if a is not None:
         arrays["a"] = positive(a, "a")
+    for name, value in arrays.items():
+        if value.size == 0:
+            raise ValueError(f"{name} must not be empty: a sweep needs at least one value")
     shaped = dict(zip(arrays, broadcast(**arrays), strict=True))
     T_b, rho_b = shaped["T"], shaped["rho0"]
     a_b = shaped.get("a")
@@ -164,6 +168,7 @@ def fit_power_law(T: ArrayLike, eta_c: ArrayLike, confidence: float = 0.95) -> P
                        float(np.exp(fit.intercept)), float(fit.stderr))
 
 
+@convention_argument
 def reference_experiment(
     *,
     T: float = 100.0,

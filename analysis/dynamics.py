@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike
 from scipy.integrate import solve_ivp
 
 from reduced import loss_and_grad, minimum, optimal_r, switch_optimum
-from reduced._validation import broadcast, finite, positive, positive_int
+from reduced._validation import broadcast, convention_argument, finite, positive, positive_int
 from reduced.closed_forms import sharp_loss_and_gradient_unchecked
 
 from .regimes import Criteria, WindowStats, amplitude, decide, window_stats
@@ -195,6 +195,7 @@ def _validate_descent(r0, eta, T, epochs, a, x_star, gradient):
     return out, positive_int(epochs, "epochs")
 
 
+@convention_argument
 def descend(
     r0: ArrayLike,
     eta: ArrayLike,
@@ -256,6 +257,11 @@ def descend(
     source = _gradient_source(T, a_arr, xs, dt, normalized, gradient)
     r_min, r_zone, loss_min, zone_loss, slope_scale = _landscape_constants(T, a_arr, xs, dt, normalized)
 
+    from .chunks import check_memory
+
+    runs = int(np.prod(np.broadcast_shapes(*(np.shape(v) for v in arrays.values()))))
+    check_memory(3 * 8 * runs * (epochs // record_every + 2),
+                 "descend's recorded history (raise record_every or lower epochs)")
     recorded = sorted(set(range(0, epochs + 1, record_every)) | {epochs})
     n_rec = len(recorded)
     hist = {name: np.empty((n_rec, *r.shape)) for name in ("r", "loss", "grad")}
@@ -337,6 +343,7 @@ class Flow:
     tau_at_zone: float
 
 
+@convention_argument
 def gradient_flow(
     r0: float,
     T: float,

@@ -233,7 +233,34 @@ def fig_rnn_ghost_lag(ctx: Context):
                          "trajectory_end_max": float(np.max(trapped["kappa_end"])) if trapped["runs"] else None,
                          "ghost_on_path": int(np.sum(trapped["ghost_on_path"]))},
     }
+    ctx.summary["rnn_critical_rate"] = _rnn_critical_rate(ctx, ds.sel(lr=[lr[1]]))
     return plot_ghost_lag(ds, timeline, lag)
+
+
+def _rnn_critical_rate(ctx: Context, learned) -> dict:
+    """The reduced model's prediction of the rank-one network's critical rate against a sweep's onset."""
+    from .networks import DelayedActivationRNN, delayed_activation, train_sweep
+    from .networks.mapping import measured_critical_rate, predicted_critical_rate
+
+    lr, seeds, epochs = ((np.logspace(-2.5, -1, 8), 4, 10_000) if ctx.settings.quick
+                         else (np.logspace(-4, -1, 30), 10, 30_000))
+    key = hashlib.sha256(json.dumps([lr.tolist(), seeds, epochs]).encode()).hexdigest()[:12]
+    sweep = train_sweep(DelayedActivationRNN(), delayed_activation(20), lr=lr, seeds=seeds, epochs=epochs,
+                        record_every=1000, out=ctx.out / ".cache" / f"rnn-lr-sweep-{key}.nc")
+    predicted = predicted_critical_rate(learned)
+    measured = measured_critical_rate(sweep)
+    return {
+        "learned_networks": {"lr": float(learned.lr.values[0]), "epochs": int(learned.attrs["epochs"]),
+                             "runs_used": predicted["runs_used"]},
+        "delay_tau": predicted["delay_tau"], "r_star": predicted["r_star"],
+        "r_eff_median": float(np.median(predicted["r_eff"])) if predicted["runs_used"] else None,
+        "eta_r_c": predicted["eta_r_c"],
+        "predicted_median": predicted["median"], "predicted_spread": list(predicted["spread"]),
+        "measured_onset": [measured["lower"], measured["upper"]],
+        "measured_sweep": {"lr": [float(lr[0]), float(lr[-1]), len(lr)], "seeds": seeds, "epochs": epochs},
+        "ratio_predicted_to_measured_upper": (predicted["median"] / measured["upper"]
+                                              if np.isfinite(measured["upper"]) else None),
+    }
 
 
 def fig_normal_form(ctx: Context):

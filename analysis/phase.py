@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from reduced import critical_learning_rate, minimum, optimal_r, oscillation_threshold_asymptotic
-from reduced._validation import finite, positive, positive_int
+from reduced._validation import convention_argument, finite, positive, positive_int
 
 from .chunks import Store, fingerprint, run_chunks, settings_dict
 from .critical import initial_r
@@ -87,6 +87,7 @@ def _nanmedian(values: np.ndarray) -> np.ndarray:
     return out
 
 
+@convention_argument
 def phase_diagram(
     *,
     eta: ArrayLike,

@@ -265,6 +265,20 @@ def _viridis(x):
 
 
 # --- 7 and 8. phase diagrams ----------------------------------------------------------------
+def check_phase_diagram(ds, x_name: str, caller: str) -> None:
+    """Refuse, with a message saying what is expected, a diagram this map cannot draw faithfully."""
+    other = {"T": "a", "a": "T"}[x_name]
+    if not all(k in getattr(ds, "variables", {}) for k in ("regime", "eta", x_name, other)):
+        raise ValueError(f"{caller} expects a phase_diagram Dataset (variables regime, eta, T, a)")
+    if ds.sizes["eta"] < 2 or ds.sizes[x_name] < 2:
+        raise ValueError(f"{caller} draws a map over (eta, {x_name}) and needs at least two values of each; "
+                         f"got {ds.sizes['eta']} eta and {ds.sizes[x_name]} {x_name}. Sweep {x_name} "
+                         f"(phase_diagram({x_name}=[...])) or plot the regime fractions against eta instead")
+    if ds.sizes[other] != 1:
+        raise ValueError(f"{caller} draws one {other} at a time; the diagram has {ds.sizes[other]} values of "
+                         f"{other}: select one, e.g. ds.sel({other}={float(ds[other][0]):g})")
+
+
 def _regime_map(ax, ds, x_name: str, xlabel: str):
     """The majority-regime map of a phase diagram over (x, eta), log-log, with a colorbar."""
     other = {"T": "a", "a": "T"}[x_name]
@@ -285,6 +299,7 @@ def _regime_map(ax, ds, x_name: str, xlabel: str):
 
 def plot_phase_eta_T(ds, *, ax=None):
     """Regimes over (T, eta) with the closed-form theory line eta_c(T)."""
+    check_phase_diagram(ds, "T", "plot_phase_eta_T")
     fig, ax = _new_axes(ax, size=(6.4, 4.6))
     _regime_map(ax, ds, "T", "task delay T")
     power = 4 if ds.attrs["convention"] == "normalized" else 5
@@ -297,6 +312,7 @@ def plot_phase_eta_T(ds, *, ax=None):
 
 def plot_phase_eta_a(ds, *, ax=None):
     """Regimes over (a, eta): vanishing-gradient (trapped) and oscillatory; eta_s(a) overlaid."""
+    check_phase_diagram(ds, "a", "plot_phase_eta_a")
     fig, ax = _new_axes(ax, size=(6.4, 4.6))
     _regime_map(ax, ds, "a", "output confidence a (sigmoid gain)")
     ax.plot(ds.a.values, ds.eta_s.isel(T=0).values, color=OKABE_ITO["sky"], lw=2.2, ls="--",

@@ -11,10 +11,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from reduced._validation import convention_argument
+
 from .dynamics import RunSummary, _landscape_constants, _tables_for, _validate_descent, classify, descend
 from .regimes import Criteria, WindowStats, amplitude, decide
 
 
+@convention_argument
 def summarize_runs(
     r0: ArrayLike,
     eta: ArrayLike,

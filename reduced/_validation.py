@@ -6,11 +6,24 @@ lie in, so that a bad call fails loudly at the boundary instead of producing NaN
 
 from __future__ import annotations
 
+import functools
+import inspect
+
 import numpy as np
+
+CONVENTIONS = ("normalized", "integral")
 
 
 def as_float_array(value, name: str) -> np.ndarray:
-    """Return ``value`` as a float array, refusing NaN and anything non-numeric."""
+    """Return ``value`` as a float array, refusing NaN and anything non-numeric.
+
+    Strings and booleans are refused even though numpy would convert them ("100" -> 100.0,
+    True -> 1.0): a number that arrives as text or as a flag is a mistake upstream.
+    """
+    raw = np.asarray(value, dtype=object) if not isinstance(value, np.ndarray) else value
+    kinds = {type(v) for v in np.ravel(raw)} if raw.dtype == object else set()
+    if raw.dtype.kind in "bUS" or any(issubclass(k, str | bytes | bool | np.bool_) for k in kinds):
+        raise ValueError(f"{name} must be a real number or array of real numbers, got {value!r}")
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -75,3 +88,30 @@ def scalar_or_array(arr: np.ndarray):
 
 def _first(arr: np.ndarray, bad: np.ndarray) -> float:
     return float(np.broadcast_to(arr, bad.shape)[bad].flat[0])
+
+
+def convention(normalized) -> bool:
+    """The loss convention as a bool: True for "normalized", False for "integral".
+
+    Accepts a bool or the convention's name (as the command line does); anything else is refused,
+    so that ``normalized="integral"`` is never read as a truthy string.
+    """
+    if isinstance(normalized, bool | np.bool_):
+        return bool(normalized)
+    if isinstance(normalized, str) and normalized in CONVENTIONS:
+        return normalized == "normalized"
+    raise ValueError(f"normalized must be True, False, 'normalized' or 'integral', got {normalized!r}")
+
+
+def convention_argument(func):
+    """Decorator: validate a function's ``normalized`` argument with :func:`convention`."""
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        if "normalized" in bound.arguments:
+            bound.arguments["normalized"] = convention(bound.arguments["normalized"])
+        return func(*bound.args, **bound.kwargs)
+
+    return wrapper

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array, broadcast, finite, positive, scalar_or_array
+from ._validation import as_float_array, broadcast, convention_argument, finite, positive, scalar_or_array
 
 BETA_C = 0.75  # critical beta of the dimensionless map, derived in symbolic.critical_beta
 
@@ -137,6 +137,7 @@ def sharp_loss_and_gradient_unchecked(r: np.ndarray, T: np.ndarray, normalized: 
     return _per_T(error, T, normalized), _per_T(grad, T, normalized)
 
 
+@convention_argument
 def sharp_loss(r: ArrayLike, T: ArrayLike, normalized: bool = True):
     """Loss in the sharp limit a, x* -> inf.
 
@@ -166,6 +167,7 @@ def sharp_loss(r: ArrayLike, T: ArrayLike, normalized: bool = True):
     return scalar_or_array(sharp_loss_and_gradient_unchecked(r, T, normalized)[0])
 
 
+@convention_argument
 def sharp_gradient(r: ArrayLike, T: ArrayLike, normalized: bool = True):
     """dL/dr in the sharp limit: sign(r - r*) pi / (4 T r^(3/2)) above r*/4, else exactly 0.
 
@@ -183,6 +185,7 @@ def sharp_gradient(r: ArrayLike, T: ArrayLike, normalized: bool = True):
     return scalar_or_array(sharp_loss_and_gradient_unchecked(r, T, normalized)[1])
 
 
+@convention_argument
 def learning_rate_scale(T: ArrayLike, normalized: bool = True):
     """eta_0 with beta = eta / eta_0 in the universal map rho' = rho - beta sign(rho-1) rho^-3/2.
 
@@ -194,6 +197,7 @@ def learning_rate_scale(T: ArrayLike, normalized: bool = True):
     return scalar_or_array(eta_0)
 
 
+@convention_argument
 def critical_learning_rate(T: ArrayLike, normalized: bool = True):
     """The critical learning rate eta_c = (3/4) eta_0 of gradient descent on r.
 
@@ -217,6 +221,7 @@ def critical_learning_rate(T: ArrayLike, normalized: bool = True):
     return scalar_or_array(BETA_C * np.asarray(learning_rate_scale(T, normalized)))
 
 
+@convention_argument
 def gradient_flow_time(r0: ArrayLike, T: ArrayLike, normalized: bool = True):
     """Gradient-flow time dr/dtau = -dL/dr needs to carry r from ``r0`` to r*.
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import broadcast, finite, positive, scalar_or_array
+from ._validation import broadcast, convention_argument, finite, positive, scalar_or_array
 from .closed_forms import optimal_r
 from .landscape import loss_and_grad
 
@@ -33,6 +33,7 @@ _GRID = np.geomspace(0.3, 6.0, 241)  # r / r* scanned for the minimum before ref
 _BISECTIONS = 60
 
 
+@convention_argument
 def no_learning_gradient(
     T: ArrayLike, a: ArrayLike, *, x_star: ArrayLike = 10.0, dt: ArrayLike | None = None, normalized: bool = True
 ):
@@ -65,6 +66,7 @@ def no_learning_gradient(
     return scalar_or_array(np.abs(grad))
 
 
+@convention_argument
 def no_learning_gradient_asymptotic(T: ArrayLike, a: ArrayLike, *, x_star: ArrayLike = 10.0, normalized: bool = True):
     """Leading order of |dL/dr| at r = 0 for large a x*: 3 a T e^{-a x*} (times T, integral).
 
@@ -99,6 +101,7 @@ class Minimum:
     eta_s: np.ndarray | float
 
 
+@convention_argument
 def minimum(
     T: ArrayLike,
     a: ArrayLike,
@@ -179,6 +182,7 @@ def switch_optimum(T: ArrayLike, x_star: ArrayLike = 10.0):
     return scalar_or_array(np.exp(0.5 * (lo + hi)))
 
 
+@convention_argument
 def oscillation_threshold_asymptotic(
     T: ArrayLike, a: ArrayLike, *, x_star: ArrayLike = 10.0, normalized: bool = True
 ):

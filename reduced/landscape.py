@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit
 
-from ._validation import broadcast, finite, nonnegative, positive, positive_int, scalar_or_array
+from ._validation import broadcast, convention_argument, finite, nonnegative, positive, positive_int, scalar_or_array
 from .closed_forms import passage_time
 from .trajectory import trajectory_and_sensitivity
 
@@ -181,6 +181,7 @@ def _validated(r, T, a, x_star, x0, dt, clip, noise, seed, n_samples):
     return out, dt is not None, n_samples
 
 
+@convention_argument
 def loss_and_grad(
     r: ArrayLike,
     T: ArrayLike,
@@ -269,6 +270,7 @@ def loss_and_grad(
     return scalar_or_array(loss), scalar_or_array(grad)
 
 
+@convention_argument
 def loss(
     r: ArrayLike,
     T: ArrayLike,

@@ -34,3 +34,32 @@ def test_bad_arguments_one_line_exit_2(args):
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("flag", ["--T", "--delay", "-T"])
+def test_delay_option_spellings(flag, capsys):
+    assert main(["critical-lr", flag, "100"]) == 0
+    assert "9.132102e-08" in capsys.readouterr().out
+
+
+def test_latex_and_ascii_are_mutually_exclusive():
+    proc = run("derive", "--latex", "--ascii")
+    assert proc.returncode == 2 and "not allowed with" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_no_command_prints_the_usage():
+    proc = run()
+    assert proc.returncode == 2
+    assert "usage: ghost" in proc.stderr and "figures" in proc.stderr
+
+
+def test_every_option_has_help_text():
+    from analysis.cli import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    for name, sub in subparsers.choices.items():
+        for action in sub._actions:
+            if action.option_strings and action.dest != "help":
+                assert action.help, f"ghost {name} {action.option_strings[0]} has no help text"

@@ -138,3 +138,21 @@ def test_plot_on_given_axes_returns_its_figure():
     assert plotting.plot_canonical_form(ax=ax) is fig
     with pytest.raises(ValueError, match="axes"):
         plotting.plot_trajectories(axes=[ax])
+
+
+def test_phase_maps_refuse_what_they_cannot_draw():
+    import numpy as np
+
+    from analysis import phase_diagram
+
+    single_T = phase_diagram(eta=np.geomspace(1e-9, 1e-7, 3), seeds=2, epochs=200)
+    with pytest.raises(ValueError, match="plot_phase_eta_T .* at least two values"):
+        plotting.plot_phase_eta_T(single_T)
+    with pytest.raises(ValueError, match="plot_phase_eta_a .* at least two values"):
+        plotting.plot_phase_eta_a(single_T)  # an (eta, T) diagram has no a axis to draw
+    several_a = phase_diagram(eta=np.geomspace(1e-9, 1e-7, 3), T=[50.0, 100.0], a=[1.0, 3.0], seeds=2, epochs=200)
+    with pytest.raises(ValueError, match="draws one a at a time.*ds.sel"):
+        plotting.plot_phase_eta_T(several_a)
+    assert plotting.plot_phase_eta_T(several_a.sel(a=[1.0])).axes  # the selection draws
+    with pytest.raises(ValueError, match="expects a phase_diagram Dataset"):
+        plotting.plot_phase_eta_T(object())
