@@ -377,6 +377,23 @@ def summary_table(summary: dict) -> str:
         lines.append(f"| eta_s at a = {row['a']:g} (T = 100, x* = 10), large-a form vs exact | "
                      f"{row['eta_s_asymptotic']:.4e} | {row['eta_s']:.4e} | "
                      f"{row['eta_s'] / row['eta_s_asymptotic'] - 1:+.2%} |")
+    if "rnn_critical_rate" in summary:
+        net = summary["rnn_critical_rate"]
+        low, high = net["measured_onset"]
+        spread = net["predicted_spread"]
+        lines.append(f"| critical lr of the rank-one network (delay {net['delay_tau']:g} tau): 1-D theory eta_c "
+                     f"over the squared gradient norm of r_eff at learned ghosts, median [range], vs the onset of "
+                     f"trapping in a sweep | {net['predicted_median']:.3g} [{spread[0]:.3g}, {spread[1]:.3g}] | "
+                     f"({low:.3g}, {high:.3g}] | x{net['ratio_predicted_to_measured_upper']:.2f} |")
+        lines.append(f"| learned rank-one networks: ghost r_eff (median) vs the 1-D optimum r* = pi^2/(4 T^2), "
+                     f"T = {net['delay_tau']:g} tau | {net['r_star']:.4f} | {net['r_eff_median']:.4f} | "
+                     f"{net['r_eff_median'] / net['r_star'] - 1:+.2%} |")
+    if "rnn_ghost_lag" in summary:
+        lag = summary["rnn_ghost_lag"]["all"]
+        if lag.get("with_ghost"):
+            lines.append(f"| rank-one networks: ghost epoch - drop epoch, median [quartiles], {lag['with_ghost']} of "
+                         f"{lag['runs']} runs | (no prediction) | {lag['median']:+.0f} [{lag['q1']:+.0f}, "
+                         f"{lag['q3']:+.0f}] epochs, {lag['fraction_after_drop']:.0%} after the drop | |")
     return "\n".join(lines)
 
 

@@ -545,7 +545,7 @@ def train_sweep(
             raise ValueError(f"task has {t.n_in} input channels but model.n_in = {m.n_in}")
         combos.append({"model": m.to_dict(), "task": t.to_dict()})
     chunk_size = _count(chunk_size, "chunk_size") if chunk_size is not None else len(lr)
-    n_records = _record_epochs(epochs, record_every).size
+    n_records = -(-epochs // record_every) + 1  # at most; the recorded epochs themselves are built later
     n_params = sum(int(np.prod(v.shape)) for v in jax.eval_shape(model.init, jax.random.PRNGKey(0)).values())
     itemsize = 8 if dtype == "float64" else 4
     check_memory(len(combos) * len(lr) * len(seeds) * (3 * n_records + len(ckpts) * n_params) * itemsize * 2,
