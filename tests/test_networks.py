@@ -397,3 +397,13 @@ def test_measured_critical_rate_is_the_first_trapping_rate():
     got = measured_critical_rate(ds)
     assert (got["lower"], got["upper"]) == (0.2, 0.3)
     assert got["fraction_trapped"] == [0.0, 0.0, 0.5, 1.0]
+
+
+def test_executor_gives_the_serial_result():
+    from concurrent.futures import ThreadPoolExecutor
+
+    args = dict(lr=[0.01, 0.1], seeds=2, epochs=20, chunk_size=1)
+    serial = train_sweep(SMALL, SMALL_TASK, **args)
+    with ThreadPoolExecutor(2) as pool:
+        threaded = train_sweep(SMALL, SMALL_TASK, **args, executor=pool)
+    xr.testing.assert_identical(serial.drop_attrs(), threaded.drop_attrs())
