@@ -44,6 +44,10 @@ class SaddleNodeReduction:
         The scale parameter of the canonical form, r(mu) = A B (mu - mu_c).
     r_numeric : callable
         ``r_of_mu`` as a vectorised numpy function of mu.
+    transverse_eigenvalues : tuple of complex
+        The other eigenvalues of the Jacobian at the saddle-node. The fold *attracts* nearby
+        trajectories (so the predicted passage is what a trajectory does) only when all their real
+        parts are negative; see :attr:`attracting`.
     """
 
     f: sp.ImmutableMatrix
@@ -57,6 +61,24 @@ class SaddleNodeReduction:
     w: sp.ImmutableMatrix
     r_of_mu: sp.Expr
     r_numeric: Callable[[ArrayLike], np.ndarray] = field(repr=False)
+    transverse_eigenvalues: tuple = ()
+
+    @property
+    def attracting(self) -> bool:
+        """True when every transverse eigenvalue has a negative real part (always in 1-D)."""
+        return all(complex(v).real < 0 for v in self.transverse_eigenvalues)
+
+    @property
+    def default_half_width(self) -> float:
+        """A bottleneck half-width on the system's own scale.
+
+        The centre-manifold flow z' = B (mu - mu_c) + A z^2 holds while the quadratic term is small
+        against the transverse relaxation, |A| z^2 << |lambda_t| |z|, i.e. |z| << |lambda_t| / |A|;
+        the default is a fifth of that (of 1 / |A| in one dimension).
+        """
+        rates = [abs(complex(v).real) for v in self.transverse_eigenvalues]
+        scale = min(rates) if rates else 1.0
+        return 0.2 * scale / abs(float(self.A))
 
     def passage_time(self, mu: ArrayLike):
         """Predicted time to pass the ghost, pi / sqrt(r(mu)); inf where r(mu) <= 0."""
@@ -65,15 +87,16 @@ class SaddleNodeReduction:
         with np.errstate(divide="ignore"):
             return scalar_or_array(np.where(r > 0, np.pi / np.sqrt(np.where(r > 0, r, 1.0)), np.inf))
 
-    def integrated_passage_time(self, mu: float, half_width: float = 0.5, *, rtol: float = 1e-10) -> float:
+    def integrated_passage_time(self, mu: float, half_width: float | None = None, *, rtol: float = 1e-10) -> float:
         """Integrate the full vector field through the bottleneck at parameter ``mu``.
 
         Starts at x_c - sign(A) * half_width * v and stops where the centre coordinate
         z = w.(x - x_c) reaches sign(A) * half_width on the far side. As mu -> mu_c the
-        result divided by :meth:`passage_time` tends to 1.
+        result divided by :meth:`passage_time` tends to 1 for an attracting fold. The default
+        half-width is :attr:`default_half_width`, on the system's own scale.
         """
         mu = float(finite(mu, "mu"))
-        half_width = float(positive(half_width, "half_width"))
+        half_width = self.default_half_width if half_width is None else float(positive(half_width, "half_width"))
         if not float(self.r_numeric(mu)) > 0:
             raise ValueError(f"mu must lie on the ghost side of mu_c = {float(self.mu_c):.6g} (r(mu) > 0)")
         rhs = sp.lambdify(self.x, list(self.f.subs(self.mu, mu)), "numpy")
@@ -152,7 +175,8 @@ def find_saddle_nodes(f, x, mu: sp.Symbol, *, near: Sequence[float] | None = Non
     return real
 
 
-def reduce_saddle_node(f, x, mu: sp.Symbol, *, near: Sequence[float] | None = None) -> SaddleNodeReduction:
+def reduce_saddle_node(f, x, mu: sp.Symbol, *, near: Sequence[float] | None = None,
+                       require_attracting: bool = False) -> SaddleNodeReduction:
     """Reduce dx/dt = f(x; mu) at a saddle-node point to dy/dt = y^2 + r(mu).
 
     Parameters
@@ -166,6 +190,10 @@ def reduce_saddle_node(f, x, mu: sp.Symbol, *, near: Sequence[float] | None = No
     near : sequence of float, optional
         A guess for (x..., mu). Required when there are several saddle-nodes (the one
         nearest the guess is reduced) or when f = 0, det J = 0 must be solved numerically.
+    require_attracting : bool
+        Refuse (DegenerateSaddleNodeError) a fold whose transverse directions are not all stable.
+        By default such a fold is reduced with a ``RuntimeWarning``: its ghost repels nearby
+        trajectories, so no trajectory lingers for the predicted passage time.
 
     Returns
     -------
@@ -213,6 +241,17 @@ def reduce_saddle_node(f, x, mu: sp.Symbol, *, near: Sequence[float] | None = No
         raise DegenerateSaddleNodeError("B = w.df/dmu = 0: the parameter does not unfold the saddle-node")
     mu_c = point[mu]
     r_of_mu = sp.expand(A * B * (mu - mu_c))
+    eigenvalues = np.linalg.eigvals(np.array(J.evalf(30), dtype=complex))
+    transverse = tuple(complex(v) for v in np.delete(eigenvalues, np.argmin(np.abs(eigenvalues))))
+    if not all(v.real < 0 for v in transverse):
+        shown = ", ".join(f"{v.real:.4g}{v.imag:+.4g}j" for v in transverse)
+        message = (f"the fold is not attracting: transverse eigenvalues [{shown}] include a non-negative "
+                   "real part, so trajectories leave before the predicted passage")
+        if require_attracting:
+            raise DegenerateSaddleNodeError(message)
+        import warnings
+
+        warnings.warn(message, RuntimeWarning, stacklevel=2)
     return SaddleNodeReduction(
         f=F,
         x=xs,
@@ -225,6 +264,7 @@ def reduce_saddle_node(f, x, mu: sp.Symbol, *, near: Sequence[float] | None = No
         w=sp.ImmutableMatrix(w),
         r_of_mu=r_of_mu,
         r_numeric=sp.lambdify(mu, r_of_mu, "numpy"),
+        transverse_eigenvalues=transverse,
     )
 
 

@@ -407,3 +407,30 @@ def test_executor_gives_the_serial_result():
     with ThreadPoolExecutor(2) as pool:
         threaded = train_sweep(SMALL, SMALL_TASK, **args, executor=pool)
     xr.testing.assert_identical(serial.drop_attrs(), threaded.drop_attrs())
+
+
+def test_dwell_time_of_the_networks_own_update_follows_the_canonical_form():
+    """A rank-one latent flow lifted just past its fold: the network's discrete update crosses the
+    bottleneck in the canonical form's time, and the full passage approaches pi / sqrt(r_eff)."""
+    from analysis.networks.flows import dwell_time, flow_structure
+
+    N = 10
+    rng = np.random.default_rng(1)
+    m, n, b = rng.normal(0, 0.05, N), rng.normal(0, 0.05, N), rng.normal(0, 0.05, N)
+    m[0], n[0], b[0] = 2.0, 1.6, 1.0
+    ratios, full = [], []
+    for lift in (0.25, 0.245, 0.2405):  # closer and closer to the fold: r_eff -> 0
+        m[1], n[1], b[1] = 0.0, lift / np.tanh(3.0), 3.0
+        s = flow_structure(m, n, b)
+        from analysis.ghosts import find_slow_points
+
+        g = find_slow_points(lambda k: -k + jnp.asarray(n) @ jnp.tanh(jnp.asarray(m) * k + jnp.asarray(b)),
+                             box=([-5.0], [5.0]), n_box=40).ghosts
+        assert s["n_ghosts"] == len(g) == 1
+        d = dwell_time(m, n, b, g.x[0, 0], half_width=0.5)
+        assert d["r_eff"] == pytest.approx(g.r_eff[0], rel=1e-6)
+        ratios.append(d["measured"] / d["predicted_crossing"])
+        full.append(d["measured"] / d["passage_time"])
+    # Euler steps of dt = alpha = 0.5 tau and the quartic terms at |s| = L cost a few per cent
+    assert np.all(np.abs(np.array(ratios) - 1) < 0.1)
+    assert full[-1] > full[0]  # the bottleneck takes a growing share of the full passage as r_eff -> 0

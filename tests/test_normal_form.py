@@ -85,3 +85,27 @@ def test_several_saddle_nodes_need_a_choice():
 def test_degenerate_cases_are_named(f, x, message):
     with pytest.raises(DegenerateSaddleNodeError, match=message):
         reduce_saddle_node(f, x, mu)
+
+
+def test_transverse_eigenvalues_and_attraction():
+    x, y, mu = sp.symbols("x y mu", real=True)
+    red = reduce_saddle_node([mu + x**2 - y, x - 2 * y], [x, y], mu)
+    assert len(red.transverse_eigenvalues) == 1
+    assert complex(red.transverse_eigenvalues[0]) == pytest.approx(-1.5)
+    assert red.attracting
+    with pytest.warns(RuntimeWarning, match="not attracting"):
+        unstable = reduce_saddle_node([mu + x**2, y], [x, y], mu)
+    assert not unstable.attracting and complex(unstable.transverse_eigenvalues[0]).real == pytest.approx(1.0)
+    with pytest.raises(DegenerateSaddleNodeError, match="not attracting"):
+        reduce_saddle_node([mu + x**2, y], [x, y], mu, require_attracting=True)
+
+
+def test_default_half_width_gives_ratios_tending_to_one():
+    """With the default half-width on the system's own scale, integrated / predicted -> 1."""
+    x, y, mu = sp.symbols("x y mu", real=True)
+    for system in ([mu + x**2 - y, x - 2 * y], [mu + x**2 - 3 * y + x * y, 2 * x - 5 * y]):
+        red = reduce_saddle_node(system, [x, y], mu)
+        side = 1.0 if float(red.r_numeric(float(red.mu_c) + 1e-6)) > 0 else -1.0
+        errors = [abs(red.integrated_passage_time(float(red.mu_c) + side * d) / red.passage_time(
+            float(red.mu_c) + side * d) - 1) for d in (1e-3, 1e-5, 1e-7)]
+        assert errors[0] > errors[1] > errors[2] and errors[2] < 0.01, errors

@@ -156,3 +156,23 @@ def test_phase_maps_refuse_what_they_cannot_draw():
     assert plotting.plot_phase_eta_T(several_a.sel(a=[1.0])).axes  # the selection draws
     with pytest.raises(ValueError, match="expects a phase_diagram Dataset"):
         plotting.plot_phase_eta_T(object())
+
+
+def test_network_flow_maps_draw_trajectories_and_slow_points():
+    import jax
+
+    from analysis.networks import TaskRNN, cue_discrimination
+    from analysis.networks.plots import plot_latent_flow_map, plot_slow_points_pca
+
+    model, task = TaskRNN(N=12, rank=2, r0_sigma=0.3), cue_discrimination()
+    params = model.init(jax.random.PRNGKey(0))
+    fig = plot_latent_flow_map(model, params, task, grid=40)
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "latent kappa_1" and len(ax.lines) >= task.trials + 1  # trajectories + points
+    assert any("fixed point" in t.get_text() for t in ax.get_legend().get_texts())
+    with pytest.raises(ValueError, match="rank-2"):
+        plot_latent_flow_map(TaskRNN(N=12), TaskRNN(N=12).init(jax.random.PRNGKey(0)), task)
+    full = TaskRNN(N=12)
+    fig = plot_slow_points_pca(full, {0: full.init(jax.random.PRNGKey(1)), 10: full.init(jax.random.PRNGKey(2))},
+                               task)
+    assert [a.get_title() for a in fig.axes] == ["epoch 0", "epoch 10"]

@@ -186,3 +186,36 @@ def trapped_flows(ds, timeline) -> dict:
     trapped = ds["regime"].values == TRAPPED
     last = {k: timeline[k].values[..., -1][trapped] for k in ("n_fixed", "kappa_end", "ghost_on_path")}
     return {"runs": int(trapped.sum()), **last}
+
+
+def dwell_time(m, n, b, kappa_g, half_width: float, *, alpha: float = 0.5, max_steps: int = 100_000) -> dict:
+    """Time the network's own latent update spends crossing a ghost's bottleneck, against the theory.
+
+    Starting at kappa_g - half_width, the map kappa <- (1 - alpha) kappa + alpha n.tanh(m kappa + b)
+    (the network's update in its latent variable: an Euler step of dt = alpha tau of the flow) is
+    iterated until kappa > kappa_g + half_width. The time, steps x alpha in units of tau, is set
+    against the canonical form's crossing time (2 / sqrt r) atan(|A| L / sqrt r) for the half-width
+    L (A = f''(kappa_g) / 2) and against the full passage pi / sqrt(r_eff).
+    Arrays of parameters (..., N) and kappa_g (...) are handled at once.
+    """
+    if not np.isfinite(half_width) or half_width <= 0:
+        raise ValueError(f"half_width must be a positive finite number, got {half_width!r}")
+    m, n, b = (np.asarray(a, dtype=float) for a in (m, n, b))
+    kappa_g = np.asarray(kappa_g, dtype=float)
+    f, df, d2f = (v[..., 0] for v in latent_flow(m, n, b, kappa_g[..., None]))
+    r = 0.5 * d2f * f - df**2 / 4
+    A = 0.5 * d2f
+    kappa = kappa_g - half_width
+    steps = np.zeros(kappa_g.shape, dtype=int)
+    active = np.isfinite(kappa) & (r > 0)
+    for _ in range(max_steps):
+        if not active.any():
+            break
+        update = (1 - alpha) * kappa + alpha * np.einsum("...i,...i->...", n, np.tanh(m * kappa[..., None] + b))
+        kappa = np.where(active, update, kappa)
+        steps = steps + active
+        active = active & (kappa <= kappa_g + half_width)
+    measured = np.where(active | ~(r > 0), np.nan, steps * alpha)
+    with np.errstate(invalid="ignore"):
+        crossing = 2 / np.sqrt(r) * np.arctan(np.abs(A) * half_width / np.sqrt(r))
+    return {"measured": measured, "predicted_crossing": crossing, "passage_time": np.pi / np.sqrt(r), "r_eff": r}

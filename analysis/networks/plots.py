@@ -78,3 +78,108 @@ def plot_ghost_lag(ds, timeline, lag: dict, *, run: tuple[int, int] | None = Non
     ax_lag.set(xlabel="learning rate", ylabel="ghost epoch - drop epoch (> 0: ghost later)",
                title=f"lag per run ({seeds} seeds per rate)")
     return fig
+
+
+def _trial_states(model, params, task, seed: int = 0):
+    """States (steps + 1, trials, N) of every trial of the task, one forward pass (float64)."""
+    import jax
+    import jax.numpy as jnp
+
+    with jax.enable_x64(True):
+        p = {k: jnp.asarray(v, jnp.float64) for k, v in params.items()}
+        x0, noise = model.sample_start(jax.random.PRNGKey(seed), task.trials, task.steps, jnp.float64)
+        states, _ = model.simulate(p, jnp.asarray(task.inputs, jnp.float64), x0, noise)
+    return np.asarray(states), {k: np.asarray(v, dtype=float) for k, v in params.items()}
+
+
+KIND_STYLE = {"fixed point": dict(marker="o", ms=8, mfc="white", mec="black"),
+              "ghost": dict(marker="*", ms=14, mfc=OKABE_ITO[1], mec="black"),
+              "slow point": dict(marker="D", ms=6, mfc=OKABE_ITO[5], mec="black")}
+
+
+def plot_latent_flow_map(model, params, task, *, ax=None, extent: float | None = None, grid: int = 200,
+                         title: str = "") -> Figure:
+    """The 2-D latent flow of a rank-2 network: speed (colour), unit arrows, the trials'
+    trajectories, fixed points and ghosts by kind, and the readout's decision regions."""
+    import jax.numpy as jnp
+    from matplotlib import colormaps
+
+    from ..ghosts import find_slow_points
+
+    if getattr(model, "rank", None) != 2:
+        raise ValueError("plot_latent_flow_map draws the flow of a rank-2 network (model.rank == 2)")
+    if ax is None:
+        fig = Figure(figsize=(6.2, 5.2), layout="constrained")
+        ax = fig.subplots()
+    fig = ax.figure
+    states, p = _trial_states(model, params, task)
+    kappa_t = states @ p["n"]  # (steps + 1, trials, 2)
+    half = extent or 1.2 * max(1.0, float(np.abs(kappa_t).max()))
+    axis = np.linspace(-half, half, grid)
+    k1, k2 = np.meshgrid(axis, axis)
+    points = np.stack([k1.ravel(), k2.ravel()], axis=1)
+    F = -points + np.tanh(points @ p["m"].T + p["b"]) @ p["n"]
+    speed = np.linalg.norm(F, axis=1).reshape(k1.shape)
+    mesh = ax.pcolormesh(k1, k2, np.log10(speed + 1e-12), cmap="cividis", shading="auto", rasterized=True)
+    fig.colorbar(mesh, ax=ax, label="log10 speed |dkappa/dt|")
+    step = max(1, grid // 20)
+    U = (F / np.maximum(np.linalg.norm(F, axis=1, keepdims=True), 1e-12)).reshape(*k1.shape, 2)
+    ax.quiver(k1[::step, ::step], k2[::step, ::step], U[::step, ::step, 0], U[::step, ::step, 1],
+              color="white", alpha=0.6, scale=30, width=0.003)
+    z = (points @ p["w_out"] + p["b_out"]).reshape(k1.shape)
+    if model.readout == "tanh":
+        edge = np.arctanh(0.33)
+        ax.contourf(k1, k2, z, levels=[-np.inf, -edge, edge, np.inf], colors=[OKABE_ITO[0], "none", OKABE_ITO[1]],
+                    alpha=0.15)
+        ax.contour(k1, k2, z, levels=[-edge, edge], colors=[OKABE_ITO[0], OKABE_ITO[1]], linewidths=1)
+    else:
+        ax.contourf(k1, k2, z, levels=[-np.inf, 0, np.inf], colors=["none", OKABE_ITO[2]], alpha=0.15)
+        ax.contour(k1, k2, z, levels=[0], colors=[OKABE_ITO[2]], linewidths=1)
+    palette = colormaps["tab10"]
+    for trial in range(min(task.trials, len(task.trial_types) or task.trials)):
+        ax.plot(kappa_t[:, trial, 0], kappa_t[:, trial, 1], "-", color=palette(trial), lw=1.6,
+                label=f"trial {task.trial_types[trial] if task.trial_types else trial}")
+    found = find_slow_points(lambda k: -k + jnp.tanh(k @ p["m"].T + p["b"]) @ p["n"],
+                             kappa_t.reshape(-1, 2), box=([-half, -half], [half, half]), n_box=64)
+    for kind, style in KIND_STYLE.items():
+        sel = found.kind == kind
+        if sel.any():
+            ax.plot(found.x[sel, 0], found.x[sel, 1], ls="none", label=f"{kind} ({int(sel.sum())})", **style)
+    ax.set(xlim=(-half, half), ylim=(-half, half), xlabel="latent kappa_1", ylabel="latent kappa_2",
+           title=title or "latent flow (shaded: readout decision regions)")
+    ax.legend(fontsize=7, loc="upper left", framealpha=0.8)
+    return fig
+
+
+def plot_slow_points_pca(model, params_by_epoch: dict, task, *, axes=None) -> Figure:
+    """Slow points of a full-rank network near its trials' trajectories, in the first two principal
+    components of the states of every epoch shown (one panel per epoch)."""
+    import jax.numpy as jnp
+
+    from ..ghosts import find_slow_points
+
+    if not params_by_epoch:
+        raise ValueError("params_by_epoch must map at least one epoch to its parameters")
+    epochs = sorted(params_by_epoch)
+    fig, axes = _axes_row(axes, len(epochs), (4.0 * len(epochs), 3.8))
+    runs = {e: _trial_states(model, params_by_epoch[e], task) for e in epochs}
+    all_states = np.concatenate([s.reshape(-1, s.shape[-1]) for s, _ in runs.values()])
+    mean = all_states.mean(axis=0)
+    _, _, components = np.linalg.svd(all_states - mean, full_matrices=False)
+    pcs = components[:2]
+    for ax, epoch in zip(axes, epochs, strict=True):
+        states, p = runs[epoch]
+        W, b = p["W"], p["b"]
+        found = find_slow_points(lambda x, W=W, b=b: -x + jnp.tanh(x @ W + b), states.reshape(-1, states.shape[-1]))
+        for trial in range(task.trials):
+            proj = (states[:, trial] - mean) @ pcs.T
+            ax.plot(proj[:, 0], proj[:, 1], "-", lw=1.2, color=OKABE_ITO[trial % 7],
+                    label=f"trial {task.trial_types[trial % len(task.trial_types)]}" if trial < 4 else None)
+        for kind, style in KIND_STYLE.items():
+            sel = found.kind == kind
+            if sel.any():
+                proj = (found.x[sel] - mean) @ pcs.T
+                ax.plot(proj[:, 0], proj[:, 1], ls="none", label=f"{kind} ({int(sel.sum())})", **style)
+        ax.set(xlabel="PC 1 of the states", ylabel="PC 2", title=f"epoch {epoch}")
+    axes[0].legend(fontsize=7, frameon=False)
+    return fig
