@@ -174,8 +174,9 @@ def fig_scaling(ctx: Context):
     T = np.geomspace(10, 1000, ctx.settings.scaling_T)
     rows, fits = [], {}
     for normalized in (True, False):
-        # the onset of trapping needs enough seeds to be caught within 1% of eta_c: 10, as the reference
-        eta_num = critical_learning_rate_numeric(T, normalized=normalized, seeds=10)
+        # the onset of trapping needs enough seeds to be caught within 1% of eta_c: 10, as the reference;
+        # new runs at every T, so that the fit's confidence interval measures real scatter
+        eta_num = critical_learning_rate_numeric(T, normalized=normalized, seeds=10, independent=True)
         fit = fit_power_law(T, eta_num)
         name = "normalized" if normalized else "integral"
         fits[name] = {"exponent": fit.exponent, "ci95": list(fit.ci), "closed_form_exponent": -4 if normalized else -5}
@@ -188,7 +189,7 @@ def fig_scaling(ctx: Context):
     T_finite = np.geomspace(25, 400, 5)
     for a in (1.0, 3.0):
         eta_a = critical_learning_rate_numeric(T_finite, a=a, seeds=ctx.settings.seeds,
-                                               epochs=min(ctx.settings.epochs, 5000))
+                                               epochs=min(ctx.settings.epochs, 5000), independent=True)
         fit = fit_power_law(T_finite, eta_a)
         fits[f"finite a = {a:g}, x* = 10"] = {"exponent": fit.exponent, "ci95": list(fit.ci),
                                               "T": T_finite.tolist(), "eta_c": np.asarray(eta_a).tolist()}

@@ -324,7 +324,8 @@ def plot_phase_eta_a(ds, *, ax=None):
 
 
 # --- 9. scaling ------------------------------------------------------------------------------
-def plot_scaling(T, eta_numeric, fit, *, normalized: bool = True, ax=None, label: str = "numeric (bisection)"):
+def plot_scaling(T, eta_numeric, fit, *, normalized: bool = True, ax=None,
+                 label: str = "numeric (first trapping rate)"):
     """eta_c against T (log-log): numeric points, closed form and fitted power law."""
     fig, ax = _new_axes(ax, size=(5.6, 4.2))
     T = np.asarray(T, dtype=float)
