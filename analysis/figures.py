@@ -235,7 +235,27 @@ def fig_rnn_ghost_lag(ctx: Context):
                          "ghost_on_path": int(np.sum(trapped["ghost_on_path"]))},
     }
     ctx.summary["rnn_critical_rate"] = _rnn_critical_rate(ctx, ds.sel(lr=[lr[1]]))
+    ctx.summary["rnn_dwell"] = _rnn_dwell(ds, timeline)
     return plot_ghost_lag(ds, timeline, lag)
+
+
+def _rnn_dwell(ds, timeline, half_width: float = 0.5) -> dict:
+    """Dwell of the network's own update in every ghost on the path at the last checkpoint."""
+    from .networks.flows import _params, dwell_time
+
+    m, n, b = (a[..., -1, :] for a in _params(ds))
+    on = timeline["ghost_on_path"].values[..., -1]
+    if not on.any():
+        return {"ghosts": 0}
+    d = dwell_time(m[on], n[on], b[on], timeline["ghost_kappa"].values[..., -1][on], half_width)
+    ok = np.isfinite(d["measured"])
+    crossing = d["measured"][ok] / d["predicted_crossing"][ok]
+    full = d["measured"][ok] / d["passage_time"][ok]
+    return {"ghosts": int(on.sum()), "measured": int(ok.sum()), "half_width": half_width,
+            "measured_over_crossing_median": float(np.median(crossing)),
+            "measured_over_crossing_range": [float(crossing.min()), float(crossing.max())],
+            "measured_over_pi_over_sqrt_r_median": float(np.median(full)),
+            "r_eff_range": [float(d["r_eff"][ok].min()), float(d["r_eff"][ok].max())]}
 
 
 def _rnn_critical_rate(ctx: Context, learned) -> dict:
@@ -389,6 +409,13 @@ def summary_table(summary: dict) -> str:
         lines.append(f"| learned rank-one networks: ghost r_eff (median) vs the 1-D optimum r* = pi^2/(4 T^2), "
                      f"T = {net['delay_tau']:g} tau | {net['r_star']:.4f} | {net['r_eff_median']:.4f} | "
                      f"{net['r_eff_median'] / net['r_star'] - 1:+.2%} |")
+    if summary.get("rnn_dwell", {}).get("measured"):
+        dw = summary["rnn_dwell"]
+        low, high = dw["measured_over_crossing_range"]
+        lines.append(f"| dwell of trained rank-one networks' own update across their {dw['measured']} ghosts "
+                     f"(half-width {dw['half_width']:g}), measured / canonical-form time, median [range] | 1 | "
+                     f"{dw['measured_over_crossing_median']:.3f} [{low:.3f}, {high:.3f}] | "
+                     f"{dw['measured_over_crossing_median'] - 1:+.2%} |")
     if "rnn_ghost_lag" in summary:
         lag = summary["rnn_ghost_lag"]["all"]
         if lag.get("with_ghost"):

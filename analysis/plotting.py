@@ -330,13 +330,14 @@ def plot_scaling(T, eta_numeric, fit, *, normalized: bool = True, ax=None,
     fig, ax = _new_axes(ax, size=(5.6, 4.2))
     T = np.asarray(T, dtype=float)
     T_line = np.geomspace(T.min(), T.max(), 100)
-    ax.loglog(T_line, critical_learning_rate(T_line, normalized), **THEORY,
+    # the fit underneath, wide and pale; the theory line dashed on top, so both stay visible
+    ax.loglog(T_line, fit.prefactor * T_line**fit.exponent, color=OKABE_ITO["sky"], lw=5, alpha=0.6, zorder=1,
+              label=f"fit: exponent {fit.exponent:.4f} [{fit.ci[0]:.4f}, {fit.ci[1]:.4f}] (95% CI)")
+    ax.loglog(T_line, critical_learning_rate(T_line, normalized), **(THEORY | {"zorder": 3}),
               label=rf"closed form $3\pi^4/32T^{{{4 if normalized else 5}}}$")
-    ax.loglog(T, eta_numeric, "o", ms=7, color=OKABE_ITO["orange"], label=label)
-    ax.loglog(T_line, fit.prefactor * T_line**fit.exponent, color=OKABE_ITO["blue"], lw=1.2,
-              label=f"fit: exponent {fit.exponent:.3f} [{fit.ci[0]:.3f}, {fit.ci[1]:.3f}] (95% CI)")
+    ax.loglog(T, eta_numeric, "o", ms=7, color=OKABE_ITO["orange"], label=label, zorder=2)
     ax.set_xlabel("task delay T")
-    ax.set_ylabel(f"critical learning rate η_c ({_convention(normalized)})")
+    ax.set_ylabel(rf"critical learning rate $\eta_c$ ({_convention(normalized)})")
     ax.set_title("Critical learning rate falls as a power of T")
     ax.legend(fontsize=8)
     return fig
