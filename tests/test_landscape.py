@@ -284,3 +284,24 @@ def test_minimum_discrete_model():
 def test_bad_input_names_the_argument(kwargs, name):
     with pytest.raises(ValueError, match=name):
         R.loss_and_grad(np.ones(4) * R_STAR, T_REF, **kwargs)
+
+
+@pytest.mark.parametrize("a", [1e3, 1e5, 1e7, 1e9])
+def test_gradient_matches_finite_differences_at_large_confidence(a):
+    """a x* from 1e4 to 1e10 at the reference threshold x* = 10: the gradient stays right."""
+    T = 100.0
+    r = 2 * R.optimal_r(T)
+    _, g = R.loss_and_grad(r, T, a=a)
+    h = 1e-6 * r
+    fd = (R.loss(r + h, T, a=a) - R.loss(r - h, T, a=a)) / (2 * h)
+    assert g == pytest.approx(fd, rel=1e-4)
+
+
+def test_gradient_refuses_a_switch_too_brief_to_resolve():
+    T = 100.0
+    r = 2 * R.optimal_r(T)
+    with pytest.raises(ValueError, match=r"a \(x_star\^2 \+ r\) T = .* exceeds 5e\+13"):
+        R.loss_and_grad(r, T, a=1e5, x_star=1e5)  # a x* = 1e10 near blow-up: was wrong by 100% silently
+    assert 0 < R.loss(r, T, a=1e5, x_star=1e5) < 1  # the loss alone is still available
+    # in the no-learning zone the state never reaches x*: nothing to resolve, no refusal
+    R.loss_and_grad(R.optimal_r(T) / 8, T, a=1e5, x_star=1e5)
