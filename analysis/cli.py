@@ -95,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     figs.add_argument("--out", default="figures", help="output directory (default: figures/)")
     figs.add_argument("--quick", action="store_true", help="coarser grids and shorter training, about a minute")
     figs.add_argument("--format", choices=("png", "pdf", "svg"), default="png", help="image format (default png)")
-    figs.add_argument("--jobs", type=_positive_int, default=1, help="processes for the phase-diagram sweeps")
+    figs.add_argument("--jobs", type=_positive_int, default=1,
+                      help="processes for the phase-diagram sweeps; helps only with more cores than the "
+                           "compiled sweeps' threads (on 2 cores it does not: they use both already)")
     figs.set_defaults(func=_cmd_figures)
 
     table = sub.add_parser("summary-table", help="print (or write into the README) the closed-form vs measured table")
