@@ -304,8 +304,13 @@ def test_full_rank_cue_discrimination_reaches_high_accuracy():
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["fig5-dmts", "fig4-dcdt", "fig4-dmts"])
 def test_paper_settings_reach_high_accuracy(name):
-    ds = preset(name).run()
-    assert np.all(ds.final_accuracy.values > 0.9)
+    """Every seed ends above 0.9 accuracy and above the silent network's score (an output that
+    never responds is right on every step with target 0: 0.886 for Fig 5 DMTS)."""
+    p = preset(name)
+    ds = p.run()
+    silent = p.task.accuracy(np.zeros(p.task.targets.shape))
+    final = ds.final_accuracy.values.ravel()
+    assert np.all((final > 0.9) & (final > silent)), f"final accuracy {final}, silent network {silent:.3f}"
 
 
 # --- the rank-one latent flow over training -------------------------------------------------------
