@@ -49,10 +49,20 @@ def _positive_int(text: str) -> int:
 
 
 def _cmd_figures(args: argparse.Namespace) -> None:
+    from contextlib import nullcontext
+
     from .figures import check_output_dir, make_figures
 
     check_output_dir(args.out)  # fail fast, before any computation
-    summary = make_figures(args.out, quick=args.quick, fmt=args.format, jobs=args.jobs, progress=None)
+    if args.scheduler or args.workers:
+        from .cluster import cluster_executor
+
+        context = cluster_executor(args.scheduler, args.workers)
+    else:
+        context = nullcontext(None)
+    with context as executor:
+        summary = make_figures(args.out, quick=args.quick, fmt=args.format, jobs=args.jobs, progress=None,
+                               executor=executor)
     print(f"wrote {len(summary['files'])} figures and summary.json to {args.out} in {summary['seconds']} s")
 
 
@@ -98,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     figs.add_argument("--jobs", type=_positive_int, default=1,
                       help="processes for the phase-diagram sweeps; helps only with more cores than the "
                            "compiled sweeps' threads (on 2 cores it does not: they use both already)")
+    spread = figs.add_mutually_exclusive_group()
+    spread.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="run the sweeps on the dask scheduler at ADDRESS (needs the cluster extra)")
+    spread.add_argument("--workers", type=_positive_int, default=None, metavar="N",
+                        help="run the sweeps on a local dask cluster of N worker processes (cluster extra)")
     figs.set_defaults(func=_cmd_figures)
 
     table = sub.add_parser("summary-table", help="print (or write into the README) the closed-form vs measured table")

@@ -334,8 +334,12 @@ def check_output_dir(out: Path) -> Path:
 
 
 def make_figures(out: str | os.PathLike = "figures", *, quick: bool = False, fmt: str = "png", jobs: int = 1,
-                 progress: bool | None = None) -> dict:
-    """Regenerate every figure into ``out`` and write ``summary.json``; return the summary."""
+                 progress: bool | None = None, executor=None) -> dict:
+    """Regenerate every figure into ``out`` and write ``summary.json``; return the summary.
+
+    ``executor`` (any ``concurrent.futures.Executor``, e.g. from :func:`analysis.cluster.cluster_executor`)
+    runs the phase-diagram sweeps; otherwise ``jobs > 1`` starts a local process pool.
+    """
     from tqdm.auto import tqdm
 
     if fmt not in FORMATS:
@@ -344,8 +348,9 @@ def make_figures(out: str | os.PathLike = "figures", *, quick: bool = False, fmt
         raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
     out = check_output_dir(Path(out))
     settings = Settings.make(quick)
-    executor = (ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
-                if jobs > 1 else None)
+    own_pool = executor is None and jobs > 1
+    if own_pool:
+        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
     summary: dict = {"version": __version__, "quick": quick, "settings": settings.__dict__, "files": {}}
     ctx = Context(out, fmt, settings, executor, summary)
     start = time.perf_counter()
@@ -356,7 +361,7 @@ def make_figures(out: str | os.PathLike = "figures", *, quick: bool = False, fmt
             path = _save(fig, ctx, name)
             summary["files"][name] = {"file": path.name, "caption": caption}
     finally:
-        if executor is not None:
+        if own_pool:
             executor.shutdown()
     summary["minimum"] = _minimum_summary()
     # the committed summary must be reproducible bit for bit: the timing is returned, not saved
