@@ -131,7 +131,7 @@ def plot_trajectories(r_values: Sequence[float] = (0.01, 0.04, 0.16), *, axes=No
                 label=r"closed form $\pi/(2\sqrt{r})$")
     r_pts = np.geomspace(1e-4, 10, 9)
     ax_t.loglog(r_pts, [_integrated_blowup(r, x_max=1e6) for r in r_pts], "o", color=OKABE_ITO["orange"],
-                label="solve_ivp, 0 → 10⁶ (+1/10⁶)")
+                label="numerical: solve_ivp from x = 0 to 10⁶,\nplus the closed-form tail 1/10⁶")
     ax_t.set_xlabel("scale parameter r")
     ax_t.set_ylabel(r"blow-up time $t_\infty$")
     ax_t.set_title("Passage time through the ghost")
@@ -318,7 +318,8 @@ def plot_phase_eta_a(ds, *, ax=None):
     ax.plot(ds.a.values, ds.eta_s.isel(T=0).values, color=OKABE_ITO["sky"], lw=2.2, ls="--",
             label=r"$\eta_s(a)=2/L''(r_{min})$ (landscape)")
     ax.axhline(float(ds.eta_c.isel(T=0)), **THEORY, label=r"sharp-limit $\eta_c$")
-    ax.set_title(f"T = {float(ds['T'][0]):g}, r0 ≈ {ds.attrs['rho0']:g} r*, {ds.attrs['epochs']} epochs")
+    ax.set_title(f"T = {float(ds['T'][0]):g}, r0 ≈ {ds.attrs['rho0']:g} r*, {ds.attrs['seeds']} seeds, "
+                 f"{ds.attrs['epochs']} epochs")
     ax.legend(fontsize=8, loc="lower left")
     return fig
 
