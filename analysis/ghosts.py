@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from reduced._validation import positive_int, positive_scalar
+
 KINDS = ("fixed point", "ghost", "slow point")
 
 
@@ -329,12 +331,9 @@ def find_slow_points(
     import jax.numpy as jnp
 
     for name, value in (("fixed_tol", fixed_tol), ("slow_tol", slow_tol), ("merge_tol", merge_tol)):
-        if isinstance(value, bool) or not np.isfinite(value) or value <= 0:
-            raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
-        raise ValueError(f"max_iter must be an integer >= 1, got {max_iter!r}")
-    if isinstance(n_box, bool) or not isinstance(n_box, int) or n_box < 0:
-        raise ValueError(f"n_box must be an integer >= 0, got {n_box!r}")
+        positive_scalar(value, name)
+    max_iter = positive_int(max_iter, "max_iter")
+    n_box = positive_int(n_box, "n_box", minimum=0)
     points = _starts(starts, box, n_box, seed)
     F = as_field(field_spec)
     n = points.shape[1]

@@ -59,16 +59,33 @@ def nonnegative(value, name: str) -> np.ndarray:
     return arr
 
 
-def positive_int(value, name: str, *, minimum: int = 1) -> int:
-    """An integer >= ``minimum`` (bools and non-integral floats are refused)."""
+def positive_int(value, name: str, *, minimum: int = 1, maximum: int | None = None) -> int:
+    """An integer in [minimum, maximum] (bools and non-integral floats are refused)."""
+    bound = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         if isinstance(value, (float, np.floating)) and float(value).is_integer():
             value = int(value)
         else:
-            raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+            raise ValueError(f"{name} must be an integer {bound}, got {value!r}")
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ValueError(f"{name} must be an integer {bound}, got {value}")
     return int(value)
+
+
+def positive_scalar(value, name: str) -> float:
+    """One real number in (0, inf)."""
+    arr = positive(value, name)
+    if arr.ndim:
+        raise ValueError(f"{name} must be a single number, got shape {arr.shape}")
+    return float(arr)
+
+
+def nonnegative_scalar(value, name: str) -> float:
+    """One finite real number in [0, inf)."""
+    arr = nonnegative(value, name)
+    if arr.ndim:
+        raise ValueError(f"{name} must be a single number, got shape {arr.shape}")
+    return float(arr)
 
 
 def broadcast(**arrays: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -266,12 +266,12 @@ def test_every_preset_builds_its_settings():
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: DelayedActivationRNN(N=10, rank=11, readout="linear"), "rank must lie in"),
-        (lambda: TaskRNN(N=10, rank=0), "rank must lie in"),
-        (lambda: delayed_activation(0), "T must be at least 1"),
-        (lambda: cue_discrimination(n_delay=0), "n_delay must be at least 1"),
+        (lambda: DelayedActivationRNN(N=10, rank=11, readout="linear"), "rank must be an integer in"),
+        (lambda: TaskRNN(N=10, rank=0), "rank must be an integer in"),
+        (lambda: delayed_activation(0), "T must be an integer >= 1"),
+        (lambda: cue_discrimination(n_delay=0), "n_delay must be an integer >= 1"),
         (lambda: match_to_sample(n_delay=2.5), "n_delay must be an integer"),
-        (lambda: DelayedActivationRNN(gain=0.0), "gain must be a positive"),
+        (lambda: DelayedActivationRNN(gain=0.0), r"gain must lie in \(0, inf\)"),
         (lambda: DelayedActivationRNN(rank=2), "needs rank 1"),
         (lambda: train_sweep(SMALL, SMALL_TASK, lr=[0.1, -1], epochs=2), "lr must be"),
         (lambda: train_sweep(SMALL, SMALL_TASK, lr=[[0.1, 0.2]], epochs=2), "lr must be"),

@@ -33,30 +33,9 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
+from reduced._validation import nonnegative_scalar, positive_int, positive_scalar
+
 FAMILIES = ("DelayedActivationRNN", "TaskRNN")
-
-
-def _check_int(value, name: str, low: int, high: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    if value < low or (high is not None and value > high):
-        bound = f"[{low}, {high}]" if high is not None else f">= {low}"
-        raise ValueError(f"{name} must lie in {bound}, got {value}")
-    return int(value)
-
-
-def _check_positive(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not np.isfinite(value) \
-            or value <= 0:
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return float(value)
-
-
-def _check_nonnegative(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not np.isfinite(value) \
-            or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)
 
 
 @dataclass(frozen=True)
@@ -71,13 +50,13 @@ class _RateNetwork:
     readout_before_update = False
 
     def __post_init__(self):
-        _check_int(self.N, "N", 1)
+        positive_int(self.N, "N", minimum=1)
         if self.rank is not None:
-            _check_int(self.rank, "rank", 1, self.N)
-        alpha = _check_positive(self.alpha, "alpha")
+            positive_int(self.rank, "rank", minimum=1, maximum=self.N)
+        alpha = positive_scalar(self.alpha, "alpha")
         if alpha > 1:
             raise ValueError(f"alpha must lie in (0, 1], got {alpha}")
-        _check_nonnegative(self.noise_sigma, "noise_sigma")
+        nonnegative_scalar(self.noise_sigma, "noise_sigma")
 
     # --- serialisation ------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -223,7 +202,7 @@ class DelayedActivationRNN(_RateNetwork):
             raise ValueError(f"readout must be 'latent' or 'linear', got {self.readout!r}")
         if self.readout == "latent" and self.rank != 1:
             raise ValueError(f"the latent readout sigmoid(c (kappa - 1)) needs rank 1, got rank={self.rank!r}")
-        _check_positive(self.gain, "gain")
+        positive_scalar(self.gain, "gain")
         if not isinstance(self.train_gain, bool):
             raise ValueError(f"train_gain must be a bool, got {self.train_gain!r}")
         if not np.isfinite(self.x0):
@@ -301,14 +280,14 @@ class TaskRNN(_RateNetwork):
 
     def __post_init__(self):
         super().__post_init__()
-        _check_int(self.n_in, "n_in", 1)
+        positive_int(self.n_in, "n_in", minimum=1)
         if self.readout not in ("tanh", "sigmoid"):
             raise ValueError(f"readout must be 'tanh' or 'sigmoid', got {self.readout!r}")
-        _check_nonnegative(self.r0_sigma, "r0_sigma")
+        nonnegative_scalar(self.r0_sigma, "r0_sigma")
         if self.bias_init not in (None, "normal", "uniform"):
             raise ValueError(f"bias_init must be 'normal', 'uniform' or None, got {self.bias_init!r}")
         if self.normalize is not None:
-            _check_positive(self.normalize, "normalize")
+            positive_scalar(self.normalize, "normalize")
 
     def _reads_latent(self) -> bool:
         return self.rank is not None

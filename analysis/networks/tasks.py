@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from reduced._validation import positive_int
+
 ACCURACY_RULES = ("threshold", "ternary")
 MASKS = ("all", "response")
 
@@ -107,14 +109,6 @@ def accuracy_hits(xp, outputs, targets, rule: str):
     return (binary == targets).astype(outputs.dtype)
 
 
-def _steps(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise ValueError(f"{name} must be an integer number of steps >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum} step{'s' if minimum > 1 else ''}, got {value}")
-    return int(value)
-
-
 def _mask(kind: str, response: np.ndarray) -> np.ndarray:
     if kind not in MASKS:
         raise ValueError(f"mask must be one of {MASKS}, got {kind!r}")
@@ -130,7 +124,7 @@ def delayed_activation(T: int = 20) -> Task:
     >>> task.targets.shape, task.targets[0, 19:21].tolist(), task.loss_scale
     ((1, 40), [0.0, 1.0], 0.05)
     """
-    T = _steps(T, "T")
+    T = positive_int(T, "T")
     targets = np.concatenate([np.zeros(T), np.ones(T)])[None, :]
     response = targets > 0
     return Task("delayed_activation", {"T": T}, np.zeros((1, 2 * T, 0)), targets, np.ones_like(targets),
@@ -147,8 +141,9 @@ def cue_discrimination(n_in: int = 2, n_delay: int = 10, n_react: int = 10, *, t
     >>> task.inputs[:, :3, 0].tolist(), task.targets[:, -1].tolist(), task.steps
     ([[1.0, 1.0, 0.0], [-1.0, -1.0, 0.0]], [1.0, -1.0], 22)
     """
-    n_in, n_delay, n_react = _steps(n_in, "n_in"), _steps(n_delay, "n_delay"), _steps(n_react, "n_react")
-    trials_per_class = _steps(trials_per_class, "trials_per_class")
+    n_in, n_delay = positive_int(n_in, "n_in"), positive_int(n_delay, "n_delay")
+    n_react = positive_int(n_react, "n_react")
+    trials_per_class = positive_int(trials_per_class, "trials_per_class")
     steps = n_in + n_delay + n_react
     signs = np.tile([1.0, -1.0], trials_per_class)
     inputs = np.zeros((signs.size, steps, 1))
@@ -174,8 +169,9 @@ def match_to_sample(n_in: int = 6, n_delay: int = 16, n_react: int = 10, *, tria
     >>> task.steps, task.targets[:, -1].tolist()
     (38, [1.0, 1.0, 0.0, 0.0])
     """
-    n_in, n_delay, n_react = _steps(n_in, "n_in"), _steps(n_delay, "n_delay"), _steps(n_react, "n_react")
-    trials_per_class = _steps(trials_per_class, "trials_per_class")
+    n_in, n_delay = positive_int(n_in, "n_in"), positive_int(n_delay, "n_delay")
+    n_react = positive_int(n_react, "n_react")
+    trials_per_class = positive_int(trials_per_class, "trials_per_class")
     types = [(1.0, 1.0), (-1.0, -1.0), (-1.0, 1.0), (1.0, -1.0)]
     pairs = np.array(types * trials_per_class)
     steps = 2 * n_in + n_delay + n_react

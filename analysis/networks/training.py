@@ -52,6 +52,8 @@ from functools import partial
 
 import numpy as np
 
+from reduced._validation import positive_int
+
 from ..chunks import Store, check_memory, fingerprint, run_chunks, settings_dict
 from ..regimes import DESCENDING, DIVERGED, LEARNED, OSCILLATING, REGIMES, TRAPPED
 from .models import model_from_dict
@@ -404,12 +406,6 @@ def _seed_list(seeds) -> list[int]:
     return [int(v) for v in values]
 
 
-def _count(value, name: str, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
-
-
 def train_sweep(
     model,
     task: Task,
@@ -506,15 +502,15 @@ def train_sweep(
                          f"got {type(task).__name__}")
     lr = _positive_list(lr, "lr")
     seeds = _seed_list(seeds)
-    epochs = _count(epochs, "epochs")
+    epochs = positive_int(epochs, "epochs")
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
     if isinstance(momentum, bool) or not np.isfinite(momentum) or not 0 <= momentum < 1:
         raise ValueError(f"momentum must lie in [0, 1), got {momentum!r}")
     if isinstance(weight_decay, bool) or not np.isfinite(weight_decay) or weight_decay < 0:
         raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
-    record_every = _count(record_every, "record_every") if record_every is not None else max(1, epochs // 1000)
-    ckpts = sorted({_count(int(e) if not isinstance(e, bool) else e, "checkpoints", 0) for e in checkpoints})
+    record_every = positive_int(record_every, "record_every") if record_every is not None else max(1, epochs // 1000)
+    ckpts = sorted({positive_int(e, "checkpoints", minimum=0) for e in checkpoints})
     if ckpts and ckpts[-1] > epochs:
         raise ValueError(f"checkpoints must lie in [0, epochs={epochs}], got {ckpts[-1]}")
     if dtype not in ("float32", "float64"):
@@ -544,7 +540,7 @@ def train_sweep(
         if m.to_dict()["family"] == "TaskRNN" and t.n_in != m.n_in:
             raise ValueError(f"task has {t.n_in} input channels but model.n_in = {m.n_in}")
         combos.append({"model": m.to_dict(), "task": t.to_dict()})
-    chunk_size = _count(chunk_size, "chunk_size") if chunk_size is not None else len(lr)
+    chunk_size = positive_int(chunk_size, "chunk_size") if chunk_size is not None else len(lr)
     n_records = -(-epochs // record_every) + 1  # at most; the recorded epochs themselves are built later
     n_params = sum(int(np.prod(v.shape)) for v in jax.eval_shape(model.init, jax.random.PRNGKey(0)).values())
     itemsize = 8 if dtype == "float64" else 4
