@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit, prange
 
 SHARP, TABLE = 0, 1
+SGD, MOMENTUM, ADAM = 0, 1, 2  # the order of analysis.optimizers.OPTIMIZERS
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -50,12 +51,78 @@ def _table(r, grid, loss, grad):
     ) + grad[j]
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def _update(opt, grad, first, second, eta, mu, b1, b2, eps, bias1, bias2):
+    """(delta r, first, second) of one step, operation for operation as optimizers.step.
+
+    bias1 = 1 - b1^k and bias2 = 1 - b2^k are Adam's corrections at step k (passed in, being
+    the same for every run of a step).
+    """
+    if opt == SGD:
+        return eta * grad, first, second
+    if opt == MOMENTUM:
+        first = mu * first + grad
+        return eta * first, first, second
+    first = b1 * first + (1 - b1) * grad
+    second = b2 * second + (1 - b2) * grad * grad
+    return eta * (first / bias1) / (math.sqrt(second / bias2) + eps), first, second
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _landscape(mode, r, T, zone_edge, r_star, per_T, grid, loss, grad):
+    if mode == SHARP:
+        return _sharp(r, T, zone_edge, r_star, per_T)
+    return _table(r, grid, loss, grad)
+
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def history(  # pragma: no cover - compiled
+    r0, eta, mu, T, per_T, table_index, mode, grids, losses, grads, opt, b1, b2, eps,
+    record, out_r, out_loss, out_grad,
+):
+    """Every descent for record[-1] epochs; r, loss and gradient at the epochs in ``record``.
+
+    ``record`` is sorted and starts at 0. A run whose r turns non-finite is frozen: NaN from then
+    on, as in :func:`analysis.dynamics.descend`'s numpy path.
+    """
+    epochs = record[record.size - 1]
+    for i in prange(r0.size):
+        zone_edge = math.pi**2 / (16.0 * T[i] ** 2)
+        r_star = math.pi**2 / (4.0 * T[i] ** 2)
+        k_table = table_index[i]
+        r = r0[i]
+        L, g = _landscape(mode, r, T[i], zone_edge, r_star, per_T, grids[k_table], losses[k_table], grads[k_table])
+        first = 0.0
+        second = 0.0
+        bias1 = 1.0
+        bias2 = 1.0
+        slot = 0
+        alive = True
+        for k in range(epochs + 1):
+            if k == record[slot]:
+                out_r[slot, i], out_loss[slot, i], out_grad[slot, i] = r, L, g
+                slot += 1
+            if k == epochs:
+                break
+            if not alive:
+                continue
+            bias1 *= b1
+            bias2 *= b2
+            delta, first, second = _update(opt, g, first, second, eta[i], mu[i], b1, b2, eps, 1 - bias1, 1 - bias2)
+            r = r - delta
+            if not math.isfinite(r):
+                alive = False
+                r, L, g = np.nan, np.nan, np.nan
+                continue
+            L, g = _landscape(mode, r, T[i], zone_edge, r_star, per_T, grids[k_table], losses[k_table], grads[k_table])
+
+
 BLOCK = 8  # runs advanced together: their independent steps overlap in the CPU pipeline
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
 def sweep(  # pragma: no cover - compiled
-    r0, eta, T, per_T, r_min, table_index, mode, grids, losses, grads,
+    r0, eta, mu, T, per_T, r_min, table_index, mode, grids, losses, grads, opt, b1, b2, eps,
     epochs, window, plateau_tol, learn_level,
     out_r, out_loss, out_stats,
 ):
@@ -80,6 +147,10 @@ def sweep(  # pragma: no cover - compiled
         r = np.empty(m)
         L = np.empty(m)
         g = np.empty(m)
+        first = np.zeros(m)  # optimiser state: velocity or Adam's first moment
+        second = np.zeros(m)  # Adam's second moment
+        bias1 = 1.0
+        bias2 = 1.0
         L0 = np.empty(m)
         prev_L = np.empty(m)
         best_drop = np.full(m, -np.inf)
@@ -103,11 +174,9 @@ def sweep(  # pragma: no cover - compiled
             zone_edge[j] = math.pi**2 / (16.0 * T[i] ** 2)
             r_star[j] = math.pi**2 / (4.0 * T[i] ** 2)
             r[j] = r0[i]
-            if mode == SHARP:
-                L[j], g[j] = _sharp(r[j], T[i], zone_edge[j], r_star[j], per_T)
-            else:
-                k_table = table_index[i]
-                L[j], g[j] = _table(r[j], grids[k_table], losses[k_table], grads[k_table])
+            k_table = table_index[i]
+            L[j], g[j] = _landscape(mode, r[j], T[i], zone_edge[j], r_star[j], per_T,
+                                    grids[k_table], losses[k_table], grads[k_table])
             L0[j] = L[j]
             prev_L[j] = L[j]
             if L[j] < learn_level[i]:
@@ -122,23 +191,25 @@ def sweep(  # pragma: no cover - compiled
                 max_g[j], min_L[j] = abs(g[j]), L[j]
                 prev_side[j] = np.sign(r[j] - r_min[i])
         for k in range(1, epochs + 1):
+            bias1 *= b1
+            bias2 *= b2
             in_window = k >= first_window_epoch
             count_crossing = k > first_window_epoch or first_window_epoch <= 0
             for j in range(m):
                 if not alive[j]:
                     continue
                 i = lo + j
-                rj = r[j] - eta[i] * g[j]
+                delta, first[j], second[j] = _update(
+                    opt, g[j], first[j], second[j], eta[i], mu[i], b1, b2, eps, 1 - bias1, 1 - bias2)
+                rj = r[j] - delta
                 if not math.isfinite(rj):
                     alive[j] = False
                     r[j] = rj
                     continue
                 r[j] = rj
-                if mode == SHARP:
-                    Lj, gj = _sharp(rj, T[i], zone_edge[j], r_star[j], per_T)
-                else:
-                    k_table = table_index[i]
-                    Lj, gj = _table(rj, grids[k_table], losses[k_table], grads[k_table])
+                k_table = table_index[i]
+                Lj, gj = _landscape(mode, rj, T[i], zone_edge[j], r_star[j], per_T,
+                                    grids[k_table], losses[k_table], grads[k_table])
                 L[j], g[j] = Lj, gj
                 drop = prev_L[j] - Lj
                 if drop > best_drop[j]:

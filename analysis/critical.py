@@ -12,6 +12,7 @@ from reduced import critical_learning_rate, optimal_r
 from reduced._validation import broadcast, convention_argument, finite, positive, positive_int, scalar_or_array
 
 from .dynamics import descend
+from .optimizers import ADAM_DEFAULTS, check_momentum, optimizer_spec
 from .regimes import TRAPPED, Criteria
 from .sweep import summarize_runs
 
@@ -52,8 +53,11 @@ def critical_learning_rate_numeric(
     seed: int = 0,
     independent: bool = False,
     criteria: Criteria | None = None,
+    optimizer: str = "sgd",
+    momentum: ArrayLike = 0.9,
+    adam: tuple[float, float, float] = ADAM_DEFAULTS,
 ):
-    """The smallest learning rate at which gradient descent gets trapped, by nested dense scans.
+    """The smallest learning rate at which descent on r gets trapped, by nested dense scans.
 
     Definition: eta_c is the infimum of the learning rates at which more than
     ``trapped_fraction`` of the runs (default 0: any run) end trapped, what the closed form
@@ -87,9 +91,14 @@ def critical_learning_rate_numeric(
     rho0 : array_like, optional
         Start in units of r*. Default 10, as in the reference experiment.
     bracket : (float, float), optional
-        Search interval in units of the sharp closed-form eta_c(T).
+        Search interval, in units of the sharp closed-form eta_c(T) of plain descent for
+        ``"sgd"`` and ``"momentum"``, and of r*(T) for ``"adam"`` (whose steps are about eta
+        in units of r, :mod:`analysis.optimizers`).
     scan_points, refinements : int, optional
         Rates per scan, and the number of finer scans after the first.
+    optimizer, momentum, adam : optional
+        The update rule, as in :func:`analysis.descend`; ``momentum`` broadcasts with T, a and
+        rho0, so one call maps eta_c against the momentum coefficient.
 
     Returns
     -------
@@ -113,7 +122,10 @@ def critical_learning_rate_numeric(
         raise ValueError("bracket must be (low, high) with low < high")
     points = positive_int(scan_points, "scan_points", minimum=2)
     levels = positive_int(refinements, "refinements", minimum=0)
+    spec = optimizer_spec(optimizer, adam)
     arrays = dict(T=positive(T, "T"), rho0=finite(rho0, "rho0"))
+    if spec.name == "momentum":
+        arrays["momentum"] = check_momentum(momentum)
     if a is not None:
         arrays["a"] = positive(a, "a")
     for name, value in arrays.items():
@@ -122,15 +134,16 @@ def critical_learning_rate_numeric(
     shaped = dict(zip(arrays, broadcast(**arrays), strict=True))
     T_b, rho_b = shaped["T"], shaped["rho0"]
     a_b = shaped.get("a")
+    mu_b = shaped.get("momentum", np.zeros(T_b.shape))
     r0 = initial_r(T_b, rho_b, seeds, seed, independent=independent)[..., None, :]  # (*shape, 1, seeds)
-    scale = np.asarray(critical_learning_rate(T_b, normalized))
+    scale = np.asarray(optimal_r(T_b) if spec.name == "adam" else critical_learning_rate(T_b, normalized))
     grid_axes = (..., None, None)
 
     def trapped(eta_rel):  # eta_rel (*shape, P) -> trapped (*shape, P)
         s = summarize_runs(
             r0, (eta_rel * scale[..., None])[..., None], T_b[grid_axes], epochs,
             a=None if a_b is None else a_b[grid_axes], x_star=x_star, dt=dt, normalized=normalized,
-            criteria=criteria,
+            criteria=criteria, optimizer=optimizer, momentum=mu_b[grid_axes], adam=adam,
         )
         return np.mean(s.regime == TRAPPED, axis=-1) > trapped_fraction
 

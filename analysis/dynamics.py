@@ -22,6 +22,7 @@ from reduced import loss_and_grad, minimum, optimal_r, switch_optimum
 from reduced._validation import broadcast, convention_argument, finite, positive, positive_int
 from reduced.closed_forms import sharp_loss_and_gradient_unchecked
 
+from .optimizers import ADAM_DEFAULTS, check_momentum, initial_state, optimizer_spec, step
 from .regimes import Criteria, WindowStats, amplitude, decide, window_stats
 
 _BASE_GRID = np.linspace(-3.0, 12.0, 10001)  # r / r*: the region GD visits from rho0 <= 12
@@ -111,6 +112,42 @@ class Descent:
     def final_loss(self) -> np.ndarray:
         return self.loss[-1]
 
+    def to_xarray(self, dims: tuple[str, ...] | None = None, coords: dict | None = None):
+        """The histories as an ``xarray.Dataset`` over ("epoch", *dims).
+
+        Parameters
+        ----------
+        dims : tuple of str, optional
+            Names of the batch axes (default "run_0", "run_1", ...), one per axis of the batch.
+        coords : dict, optional
+            Coordinates for those axes, e.g. ``{"eta": eta}``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from analysis import descend
+        >>> from reduced import critical_learning_rate, optimal_r
+        >>> eta = np.array([0.5, 1.2]) * critical_learning_rate(50.0)
+        >>> ds = descend(10 * optimal_r(50.0), eta, 50.0, 400, record_every=100).to_xarray(("eta",), {"eta": eta})
+        >>> ds.loss.dims, ds.epoch.values.tolist()
+        (('epoch', 'eta'), [0, 100, 200, 300, 400])
+        """
+        import xarray as xr
+
+        batch = self.r.shape[1:]
+        dims = tuple(f"run_{k}" for k in range(len(batch))) if dims is None else tuple(dims)
+        if len(dims) != len(batch) or len(set(dims)) != len(dims) or "epoch" in dims:
+            raise ValueError(f"dims must name the {len(batch)} batch axes of shape {batch} with distinct "
+                             f"names other than 'epoch', got {dims!r}")
+        per_run = {name: (dims, np.broadcast_to(getattr(self, name), batch))
+                   for name in ("r_min", "r_zone", "loss_min", "zone_loss", "slope_scale")}
+        history = {name: (("epoch", *dims), getattr(self, name)) for name in ("r", "loss", "grad")}
+        ds = xr.Dataset(history | per_run, coords={"epoch": self.epochs} | dict(coords or {}))
+        ds.r.attrs["long_name"] = "scale parameter r"
+        ds.loss.attrs["long_name"] = "loss L(r)"
+        ds.grad.attrs["long_name"] = "dL/dr"
+        return ds
+
 
 @lru_cache(maxsize=256)
 def _cached_table(T: float, a: float, x_star: float, dt: float | None, normalized: bool) -> GradientTable:
@@ -181,10 +218,14 @@ def _tables_for(T, a, x_star, dt, normalized) -> _Tables:
     return _Tables(tables, index)
 
 
-def _validate_descent(r0, eta, T, epochs, a, x_star, gradient):
+def _validate_descent(r0, eta, T, epochs, a, x_star, gradient, optimizer="sgd", momentum=0.9, adam=ADAM_DEFAULTS):
+    """Checked, broadcast arrays (r0, eta, T, [momentum], [a, x_star]), epochs and the optimiser."""
     if gradient not in ("exact", "table"):
         raise ValueError(f"gradient must be 'exact' or 'table', got {gradient!r}")
+    spec = optimizer_spec(optimizer, adam)
     arrays = dict(r0=finite(r0, "r0"), eta=positive(eta, "eta"), T=positive(T, "T"))
+    if spec.name == "momentum":
+        arrays["momentum"] = check_momentum(momentum)
     if a is not None:
         arrays["a"] = positive(a, "a")
         arrays["x_star"] = positive(x_star, "x_star")
@@ -192,7 +233,8 @@ def _validate_descent(r0, eta, T, epochs, a, x_star, gradient):
         if value.size == 0:
             raise ValueError(f"{name} must not be empty")
     out = dict(zip(arrays, broadcast(**arrays), strict=True))
-    return out, positive_int(epochs, "epochs")
+    out.setdefault("momentum", np.zeros(()))
+    return out, positive_int(epochs, "epochs"), spec
 
 
 @convention_argument
@@ -208,8 +250,12 @@ def descend(
     normalized: bool = True,
     record_every: int = 1,
     gradient: str = "exact",
+    optimizer: str = "sgd",
+    momentum: ArrayLike = 0.9,
+    adam: tuple[float, float, float] = ADAM_DEFAULTS,
+    backend: str = "auto",
 ) -> Descent:
-    """Plain gradient descent r_{k+1} = r_k - eta dL/dr(r_k), recorded every few epochs.
+    """Gradient descent on r (plain, heavy-ball momentum or Adam), recorded every few epochs.
 
     Parameters
     ----------
@@ -227,17 +273,31 @@ def descend(
         Readout threshold (finite a only). Default 10.
     dt : float or None, optional
         Euler step of the discrete model (finite a only); None for continuous time.
-    normalized : bool, optional
+    normalized : bool or {"normalized", "integral"}, optional
         Loss convention.
     record_every : int, optional
         Record stride; the last epoch is always recorded. Memory is
         O(epochs / record_every * n_runs).
     gradient : {"exact", "table"}, optional
         Finite a only: the exact gradient at every step, or a :class:`GradientTable`.
+    optimizer : {"sgd", "momentum", "adam"}, optional
+        The update rule (:mod:`analysis.optimizers`; optax's conventions). Default plain descent
+        r_{k+1} = r_k - eta dL/dr(r_k).
+    momentum : array_like, optional
+        Heavy-ball coefficient(s) in [0, 1), broadcast with the other arrays (``"momentum"``
+        only). Default 0.9, as in the companion study.
+    adam : (float, float, float), optional
+        Adam's (b1, b2, eps); default optax's (0.9, 0.999, 1e-8).
+    backend : {"auto", "numba", "numpy"}, optional
+        ``"numba"``: the compiled kernel (sharp limit or ``gradient="table"``), about 100x
+        faster per run-epoch than the numpy loop; ``"numpy"``: the plain loop, the reference
+        the kernel is tested against, and the only path for ``gradient="exact"`` at finite a.
+        ``"auto"`` (default) takes the kernel where it applies.
 
     Returns
     -------
     Descent
+        See :meth:`Descent.to_xarray` for a labelled view.
 
     Examples
     --------
@@ -249,39 +309,91 @@ def descend(
     >>> bool(run.final_loss[0] < 0.2), float(run.final_loss[1])  # below eta_c it learns; above, trapped
     (True, 1.0)
     """
-    arrays, epochs = _validate_descent(r0, eta, T, epochs, a, x_star, gradient)
+    arrays, epochs, spec = _validate_descent(r0, eta, T, epochs, a, x_star, gradient, optimizer, momentum, adam)
     record_every = positive_int(record_every, "record_every")
-    r, eta, T = arrays["r0"].astype(float), arrays["eta"], arrays["T"]
+    if backend not in ("auto", "numba", "numpy"):
+        raise ValueError(f"backend must be 'auto', 'numba' or 'numpy', got {backend!r}")
+    compiled = a is None or gradient == "table"
+    if backend == "numba" and not compiled:
+        raise ValueError("backend='numba' needs the sharp limit (a=None) or gradient='table'")
+    shape = np.broadcast_shapes(*(np.shape(v) for v in arrays.values()))
+    r0, eta, T = (np.broadcast_to(arrays[k], shape).astype(float) for k in ("r0", "eta", "T"))
+    mu = np.broadcast_to(arrays["momentum"], shape)
     a_arr = arrays.get("a")
     xs = arrays.get("x_star")
-    source = _gradient_source(T, a_arr, xs, dt, normalized, gradient)
     r_min, r_zone, loss_min, zone_loss, slope_scale = _landscape_constants(T, a_arr, xs, dt, normalized)
 
     from .chunks import check_memory
 
-    runs = int(np.prod(np.broadcast_shapes(*(np.shape(v) for v in arrays.values()))))
-    check_memory(3 * 8 * runs * (epochs // record_every + 2),
+    check_memory(3 * 8 * max(1, int(np.prod(shape))) * (epochs // record_every + 2),
                  "descend's recorded history (raise record_every or lower epochs)")
-    recorded = sorted(set(range(0, epochs + 1, record_every)) | {epochs})
-    n_rec = len(recorded)
-    hist = {name: np.empty((n_rec, *r.shape)) for name in ("r", "loss", "grad")}
+    recorded = np.unique(np.append(np.arange(0, epochs + 1, record_every), epochs))
+    if compiled and backend != "numpy":
+        hist = _compiled_history(r0, eta, mu, T, a_arr, xs, dt, normalized, spec, recorded)
+    else:
+        source = _gradient_source(T, a_arr, xs, dt, normalized, gradient)
+        hist = _numpy_history(source, r0, eta, mu, r_zone, spec, recorded)
+    return Descent(recorded, hist["r"], hist["loss"], hist["grad"], r_min,
+                   np.asarray(r_zone), np.asarray(loss_min), np.asarray(zone_loss), np.asarray(slope_scale))
+
+
+def _numpy_history(source, r, eta, mu, r_zone, spec, recorded) -> dict:
+    """The reference loop: all runs advanced together, one Python iteration per epoch."""
+    hist = {name: np.empty((recorded.size, *r.shape)) for name in ("r", "loss", "grad")}
     alive = np.ones(r.shape, bool)
+    state = initial_state(r.shape)
     loss, grad = source(r)
     slot = 0
+    epochs = int(recorded[-1])
     for k in range(epochs + 1):
         if k == recorded[slot]:
             hist["r"][slot], hist["loss"][slot], hist["grad"][slot] = r, loss, grad
             slot += 1
         if k == epochs:
             break
-        r = np.where(alive, r - eta * grad, r)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is caught below: the run diverged
+            delta, state = step(spec, grad, state, eta, mu)
+            r = np.where(alive, r - delta, r)
         alive &= np.isfinite(r)
         if not alive.all():  # a non-finite run is frozen as NaN and reported as diverged
             r = np.where(alive, r, np.nan)
         loss, grad = source(np.where(alive, r, r_zone))
         loss, grad = np.where(alive, loss, np.nan), np.where(alive, grad, np.nan)
-    return Descent(np.array(recorded), hist["r"], hist["loss"], hist["grad"], r_min,
-                   np.asarray(r_zone), np.asarray(loss_min), np.asarray(zone_loss), np.asarray(slope_scale))
+    return hist
+
+
+def _compiled_history(r0, eta, mu, T, a, x_star, dt, normalized, spec, recorded) -> dict:
+    from . import _kernels
+
+    flat = {k: np.ascontiguousarray(v, dtype=float).ravel() for k, v in dict(r0=r0, eta=eta, mu=mu, T=T).items()}
+    mode, index, grids, losses, grads = kernel_landscape(T, a, x_star, dt, normalized, r0.shape)
+    out = {name: np.empty((recorded.size, flat["r0"].size)) for name in ("r", "loss", "grad")}
+    _kernels.history(flat["r0"], flat["eta"], flat["mu"], flat["T"], normalized, index, mode, grids, losses, grads,
+                     spec.code, spec.b1, spec.b2, spec.eps, recorded.astype(np.int64),
+                     out["r"], out["loss"], out["grad"])
+    return {name: v.reshape((recorded.size, *r0.shape)) for name, v in out.items()}
+
+
+def kernel_landscape(T, a, x_star, dt, normalized, shape):
+    """(mode, per-run table index, grids, losses, grads): the landscape as the kernels take it."""
+    from . import _kernels
+
+    size = int(np.prod(shape))
+    if a is None:
+        return _kernels.SHARP, np.zeros(size, np.int64), *(np.zeros((1, 2)),) * 3
+    tables = _tables_for(T, a, x_star, dt, normalized)
+    index = np.ascontiguousarray(np.broadcast_to(tables.index, shape), dtype=np.int64).ravel()
+    return _kernels.TABLE, index, *_stack_tables(tables.tables)
+
+
+def _stack_tables(tables) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stack tables of possibly different lengths, padding each with its last entry."""
+    n = max(t.r.size for t in tables)
+
+    def pad(v):
+        return np.concatenate([v, np.full(n - v.size, v[-1])])
+
+    return tuple(np.ascontiguousarray(np.stack([pad(getattr(t, k)) for t in tables])) for k in ("r", "loss", "grad"))
 
 
 # ---------------------------------------------------------------------------------------

@@ -207,6 +207,42 @@ def fig_scaling(ctx: Context):
     return fig
 
 
+def fig_optimizers(ctx: Context):
+    """eta_c against the momentum coefficient, and against T for plain descent, momentum and Adam."""
+    mu = np.round(np.linspace(0.0, 0.9, 10) if ctx.settings.quick else np.linspace(0.0, 0.95, 20), 6)
+    T0 = 100.0
+    runs = dict(seeds=10, epochs=ctx.settings.epochs)
+    eta_mu = critical_learning_rate_numeric(T0, optimizer="momentum", momentum=mu, **runs)
+    ratio = np.asarray(eta_mu) / float(critical_learning_rate(T0))
+    T = np.geomspace(10, 1000, ctx.settings.scaling_T)
+    curves, fits = {}, {}
+    for label, options, theory in (
+        ("plain descent", {}, critical_learning_rate),
+        ("momentum 0.9", dict(optimizer="momentum", momentum=0.9), None),
+        ("Adam (optax defaults)", dict(optimizer="adam"), None),
+    ):
+        eta = np.asarray(critical_learning_rate_numeric(T, independent=True, **runs, **options))
+        fit = fit_power_law(T, eta)
+        if options.get("optimizer") == "adam":
+            kappa = float(np.median(eta / optimal_r(T)))
+
+            def theory(t, kappa=kappa):
+                return kappa * optimal_r(t)
+
+            fits[label] = {"eta_c_over_r_star_median": kappa}
+        curves[label] = (eta, fit, theory)
+        fits[label] = fits.get(label, {}) | {"exponent": fit.exponent, "ci95": list(fit.ci), "T": T.tolist(),
+                                             "eta_c": eta.tolist()}
+    fits["plain descent"]["closed_form_exponent"] = -4
+    fits["momentum 0.9"]["closed_form_exponent"] = -4  # universal map: beta_c(mu) eta_0(T)
+    fits["Adam (optax defaults)"]["closed_form_exponent"] = -2  # scale invariance: eta_c ~ r*
+    ctx.summary["optimizers"] = {
+        "T": T0, "momentum": mu.tolist(), "eta_c_over_gd_closed_form": ratio.tolist(),
+        "quasi_static_estimate": (1 - mu).tolist(), "exponents": fits,
+    }
+    return plotting.plot_optimizers(mu, ratio, T, curves)
+
+
 def fig_rnn_ghost_lag(ctx: Context):
     """Rank-one networks on delayed activation: when does a ghost appear relative to the drop?"""
     from .networks import DelayedActivationRNN, delayed_activation, train_sweep
@@ -304,6 +340,7 @@ FIGURES: list[tuple[str, str, Callable]] = [
     ("09_scaling", "eta_c against T: numeric, closed form and fitted exponent", fig_scaling),
     ("10_normal_form", "normal-form passage-time prediction in a 2-D system", fig_normal_form),
     ("11_rnn_ghost_lag", "rank-one networks: ghost epoch against the epoch of the abrupt drop", fig_rnn_ghost_lag),
+    ("12_optimizers", "momentum and Adam: eta_c against the momentum coefficient and against T", fig_optimizers),
 ]
 
 
@@ -395,6 +432,19 @@ def summary_table(summary: dict) -> str:
     for rho0, eta in zip(summary["eta_c_vs_rho0"]["rho0"], summary["eta_c_vs_rho0"]["eta_c"], strict=True):
         lines.append(f"| eta_c from r0 = {rho0:g} r* (T = 100, sharp) | {closed:.4e} | {eta:.4e} | "
                      f"{eta / closed - 1:+.2%} |")
+    if "optimizers" in summary:
+        opt = summary["optimizers"]
+        for name, fit in opt["exponents"].items():
+            if name == "plain descent":
+                continue  # already in the rows above
+            expected = fit["closed_form_exponent"]
+            lines.append(f"| exponent of T in eta_c, {name} (normalized, sharp) | {expected} | {fit['exponent']:.4f} "
+                         f"[{fit['ci95'][0]:.4f}, {fit['ci95'][1]:.4f}] | {fit['exponent'] / expected - 1:+.2%} |")
+        for mu, ratio, estimate in zip(opt["momentum"], opt["eta_c_over_gd_closed_form"], opt["quasi_static_estimate"],
+                                       strict=True):
+            if round(mu, 6) in (0.5, 0.9):
+                lines.append(f"| eta_c(momentum {mu:g}) / eta_c(plain), quasi-static estimate 1 - mu vs numeric "
+                             f"(T = {opt['T']:g}) | {estimate:.3f} | {ratio:.3f} | {ratio / estimate - 1:+.2%} |")
     ref = summary["reference_experiment"]
     lines.append(f"| reference experiment: loss jumps above eta_c (T = 100, integral) | "
                  f"{ref['eta_c_closed_form']:.4e} | eta above which the mean loss stays > 1/2: "

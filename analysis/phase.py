@@ -26,6 +26,7 @@ from reduced._validation import convention_argument, finite, positive, positive_
 
 from .chunks import Store, fingerprint, run_chunks, settings_dict
 from .critical import initial_r
+from .optimizers import ADAM_DEFAULTS, check_momentum, optimizer_spec
 from .regimes import REGIMES, TRAPPED, Criteria
 from .sweep import summarize_runs
 
@@ -60,7 +61,8 @@ def _compute_chunk(settings: dict, eta_chunk: list) -> dict:
     a_b = None if a is None else a[None, None, :, None]
     s = summarize_runs(
         r0, eta_b, T_b, settings["epochs"], a=a_b, x_star=settings["x_star"], dt=settings["dt"],
-        normalized=settings["normalized"], criteria=criteria,
+        normalized=settings["normalized"], criteria=criteria, optimizer=settings.get("optimizer", "sgd"),
+        momentum=settings.get("momentum", 0.0), adam=tuple(settings.get("adam", ADAM_DEFAULTS)),
     )
     counts = np.stack([np.mean(s.regime == code, axis=-1) for code in range(len(REGIMES))], axis=-1)
     learned_epochs = s.stats.epochs_to_learn
@@ -105,8 +107,11 @@ def phase_diagram(
     out: str | os.PathLike | None = None,
     executor: Executor | None = None,
     progress: bool | None = None,
+    optimizer: str = "sgd",
+    momentum: float = 0.9,
+    adam: tuple[float, float, float] = ADAM_DEFAULTS,
 ):
-    """Sweep gradient descent over eta and T and/or a; return the regimes as a Dataset.
+    """Sweep descent on r over eta and T and/or a; return the regimes as a Dataset.
 
     Parameters
     ----------
@@ -131,6 +136,12 @@ def phase_diagram(
         "spawn" or "forkserver" context: numba's thread pool does not survive a fork.
     progress : bool or None, optional
         tqdm progress bar; None shows it only on an interactive terminal.
+    optimizer : {"sgd", "momentum", "adam"}, optional
+        The update rule (:func:`analysis.descend`); default plain gradient descent.
+    momentum : float, optional
+        Heavy-ball coefficient in [0, 1) (``"momentum"`` only). Default 0.9.
+    adam : (float, float, float), optional
+        Adam's (b1, b2, eps) (``"adam"`` only); default optax's.
 
     Returns
     -------
@@ -162,12 +173,21 @@ def phase_diagram(
     x_star = float(positive(x_star, "x_star"))
     dt = None if dt is None else float(positive(dt, "dt"))
     criteria = criteria or Criteria()
+    spec = optimizer_spec(optimizer, adam)
+    if spec.name == "momentum" and check_momentum(momentum).ndim > 0:
+        raise ValueError("momentum must be a single number here (map several with critical_learning_rate_numeric)")
+    # Plain descent keeps the settings (and so the fingerprints of saved sweeps) it always had.
+    update = {} if spec.name == "sgd" else {"optimizer": spec.name}
+    if spec.name == "momentum":
+        update["momentum"] = float(momentum)
+    if spec.name == "adam":
+        update["adam"] = [spec.b1, spec.b2, spec.eps]
     eta_list = np.atleast_1d(eta)
     chunk_size = positive_int(chunk_size or max(1, -(-eta_list.size // 20)), "chunk_size")
     settings = settings_dict(
         eta=eta_list, T=np.atleast_1d(T_axis), a=None if a_axis is None else np.atleast_1d(a_axis),
         seeds=seeds, epochs=epochs, rho0=rho0, x_star=x_star, dt=dt, normalized=bool(normalized),
-        criteria=criteria, seed=int(seed), chunk_size=chunk_size, result_version=RESULT_VERSION,
+        criteria=criteria, seed=int(seed), chunk_size=chunk_size, result_version=RESULT_VERSION, **update,
     )
     store = Store(out, settings) if out is not None else None
     if store is not None and (done := store.finished()) is not None:
@@ -207,7 +227,12 @@ def _to_dataset(merged: dict, settings: dict, fingerprint: str, xr):
         "x_star": settings["x_star"],
         "dt": "continuous" if settings["dt"] is None else settings["dt"],
         "sharp_limit": int(settings["a"] is None),
+        "optimizer": settings.get("optimizer", "sgd"),
     }
+    if "momentum" in settings:
+        attrs["momentum"] = settings["momentum"]
+    if "adam" in settings:
+        attrs["adam_b1_b2_eps"] = list(settings["adam"])
     return xr.Dataset(
         data,
         coords={"eta": np.asarray(settings["eta"], dtype=float), "T": T, "a": a, "regime_name": list(REGIMES)},

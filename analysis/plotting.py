@@ -50,6 +50,7 @@ REGIME_COLORS = {
     "descending": "#BBBBBB",
 }
 THEORY = dict(ls="--", lw=1.3, color=OKABE_ITO["black"])
+SPLIT_SHARE = 0.7  # phase maps hatch the cells where fewer seeds than this agree
 ZONE_SHADE = dict(color=OKABE_ITO["vermillion"], alpha=0.10, lw=0)
 
 
@@ -71,6 +72,15 @@ def _new_axes_row(axes, n: int, *, size):
         return axes[0].figure, list(axes)
     fig = Figure(figsize=size, layout="constrained")
     return fig, list(fig.subplots(1, n))
+
+
+def _no_minor_labels(ax):
+    """Keep log axes readable over short ranges: label the decades only, not every minor tick."""
+    from matplotlib.ticker import NullFormatter
+
+    for axis in (ax.xaxis, ax.yaxis):
+        if axis.get_scale() == "log":
+            axis.set_minor_formatter(NullFormatter())
 
 
 def _mark_r_lines(ax, T: float, *, scale: float = 1.0, shade: bool = True, xmin=None):
@@ -99,8 +109,10 @@ def plot_canonical_form(r_values: Sequence[float] = (-0.25, 0.0, 0.25), *, ax=No
         elif r == 0:
             ax.plot([0], [0], marker="o", color=color, mfc="none", ms=9, mew=2, label="saddle-node (r = 0)")
         else:
-            ax.annotate("ghost: slow passage\n(min speed r)", xy=(0, r), xytext=(0.35, r + 0.5),
-                        arrowprops=dict(arrowstyle="->", color=color), color=color, fontsize=9)
+            # inside the parabolas, above the ghost: the one place no curve passes
+            ax.annotate("ghost: slow passage\n(min speed r)", xy=(0, r + 0.02), xytext=(0, r + 0.55),
+                        ha="center", va="bottom", arrowprops=dict(arrowstyle="->", color=color),
+                        color=color, fontsize=9)
     ax.set_xlabel("state x (a.u.)")
     ax.set_ylabel("dx/dt = x² + r (a.u. per unit time)")
     ax.set_title("Canonical saddle-node form")
@@ -132,6 +144,7 @@ def plot_trajectories(r_values: Sequence[float] = (0.01, 0.04, 0.16), *, axes=No
     r_pts = np.geomspace(1e-4, 10, 9)
     ax_t.loglog(r_pts, [_integrated_blowup(r, x_max=1e6) for r in r_pts], "o", color=OKABE_ITO["orange"],
                 label="numerical: solve_ivp from x = 0 to 10⁶,\nplus the closed-form tail 1/10⁶")
+    _no_minor_labels(ax_t)
     ax_t.set_xlabel("scale parameter r")
     ax_t.set_ylabel(r"blow-up time $t_\infty$")
     ax_t.set_title("Passage time through the ghost")
@@ -294,6 +307,15 @@ def _regime_map(ax, ds, x_name: str, xlabel: str):
     cbar = ax.figure.colorbar(mesh, ax=ax, ticks=np.arange(len(REGIMES)))
     cbar.ax.set_yticklabels(REGIMES)
     cbar.set_label("majority regime over seeds")
+    if "regime_fraction" in ds:
+        # Near the onset a run is trapped or not depending on the phase of its oscillation, so the
+        # seeds of one cell can disagree: hatch those cells rather than let the majority hide it.
+        share = ds.regime_fraction.isel({other: 0}).max("regime_name").transpose("eta", x_name).values
+        split = (share < SPLIT_SHARE).astype(float)
+        if split.any():
+            ax.contourf(x, y, split, levels=[0.5, 1.5], colors="none", hatches=["////"])
+            ax.fill_between([], [], facecolor="none", hatch="////", edgecolor="0.2",
+                            label=f"seeds split (majority < {SPLIT_SHARE:.0%})")
     return mesh
 
 
@@ -304,6 +326,15 @@ def plot_phase_eta_T(ds, *, ax=None):
     _regime_map(ax, ds, "T", "task delay T")
     power = 4 if ds.attrs["convention"] == "normalized" else 5
     ax.plot(ds["T"].values, ds.eta_c.values, **THEORY, label=rf"$\eta_c(T)=3\pi^4/32T^{{{power}}}$ (closed form)")
+    learned = np.argwhere(ds.regime.isel(a=0).values == REGIMES.index("learned"))
+    if ds.attrs.get("sharp_limit", 1) and learned.size:
+        i, j = learned[len(learned) // 2]
+        ax.annotate("learned: a thin band. At the kink r* plain descent never settles\n"
+                    "(it oscillates with an amplitude that grows with η), so runs\n"
+                    "count as learned only while their oscillation still decays",
+                    xy=(ds["T"].values[j], ds.eta.values[i]), xytext=(0.03, 0.04), textcoords="axes fraction",
+                    fontsize=7, color=OKABE_ITO["black"], arrowprops=dict(arrowstyle="->", color=OKABE_ITO["black"]),
+                    bbox=dict(boxstyle="round", fc="white", ec="0.7", alpha=0.9))
     which = "Sharp limit" if ds.attrs.get("sharp_limit", 1) else f"a = {float(ds.a[0]):g}"
     ax.set_title(f"{which}: {ds.attrs['seeds']} seeds, {ds.attrs['epochs']} epochs, r0 ≈ {ds.attrs['rho0']:g} r*")
     ax.legend(fontsize=8, loc="upper right")
@@ -358,6 +389,7 @@ def plot_normal_form(reduction, distances, *, axes=None, half_width: float = 0.5
     ax_t.loglog(d_line, reduction.passage_time(mu_c + side * d_line), **THEORY,
                 label=r"prediction $\pi/\sqrt{r(\mu)}$, $r = AB(\mu-\mu_c)$")
     ax_t.loglog(distances, measured, "o", ms=7, color=OKABE_ITO["orange"], label="full system, solve_ivp")
+    _no_minor_labels(ax_t)
     ax_t.set_xlabel(r"distance past the fold $|\mu-\mu_c|$")
     ax_t.set_ylabel("time to cross the bottleneck")
     ax_t.set_title(f"Normal form predicts the passage (A = {float(reduction.A):.3g}, B = {float(reduction.B):.3g})")
@@ -386,4 +418,46 @@ def plot_normal_form(reduction, distances, *, axes=None, half_width: float = 0.5
         ax_flow.legend(fontsize=8, loc="upper left")
     else:
         ax_flow.set_axis_off()
+    return fig
+
+
+# --- 12. momentum and Adam ------------------------------------------------------------------
+def plot_optimizers(momentum, eta_ratio, T, curves: dict, *, normalized: bool = True, axes=None):
+    """Critical learning rates of heavy-ball momentum and Adam.
+
+    Left: eta_c(mu) / eta_c(plain descent, closed form) against the momentum coefficient mu,
+    with the plain closed form (mu = 0) and the quasi-static estimate 1 - mu. Right: eta_c
+    against T for each optimiser, ``curves[label] = (eta_c, fit, theory_or_None)`` where
+    ``theory`` is a callable of T drawn dashed.
+    """
+    momentum = np.asarray(momentum, dtype=float)
+    eta_ratio = np.asarray(eta_ratio, dtype=float)
+    if momentum.shape != eta_ratio.shape or momentum.ndim != 1:
+        raise ValueError("momentum and eta_ratio must be 1-D arrays of the same length")
+    fig, (left, right) = _new_axes_row(axes, 2, size=(11.0, 4.2))
+    mu_line = np.linspace(0, momentum.max(), 200)
+    left.plot(mu_line, 1 - mu_line, **(THEORY | {"color": OKABE_ITO["vermillion"]}),
+              label=r"quasi-static estimate $1-\mu$ (effective rate $\eta/(1-\mu)$)")
+    left.plot(momentum, eta_ratio, "o-", color=OKABE_ITO["blue"], ms=5, label="numeric (first trapping rate)")
+    left.plot([0], [1], "*", ms=14, color=OKABE_ITO["black"], zorder=4,
+              label=r"plain descent, closed form $\beta_c=3/4$")
+    left.set_xlabel(r"momentum coefficient $\mu$ (heavy ball: $v \leftarrow \mu v + g$, $r \leftarrow r - \eta v$)")
+    left.set_ylabel(r"$\eta_c(\mu)\,/\,\eta_c^{\mathrm{GD}}$ (any T: the map is universal)")
+    left.set_ylim(0, 1.08)
+    left.set_title("Momentum lowers the critical learning rate")
+    left.legend(fontsize=8, loc="lower left")
+    T = np.asarray(T, dtype=float)
+    T_line = np.geomspace(T.min(), T.max(), 100)
+    markers = iter("osD^v")
+    for color, (label, (eta_c, fit, theory)) in zip(CYCLE, curves.items(), strict=False):
+        right.loglog(T, eta_c, next(markers), color=color, ms=6,
+                     label=f"{label}: exponent {fit.exponent:.3f} [{fit.ci[0]:.3f}, {fit.ci[1]:.3f}]")
+        right.loglog(T_line, fit.prefactor * T_line**fit.exponent, color=color, lw=4, alpha=0.35)
+        if theory is not None:
+            right.loglog(T_line, theory(T_line), **(THEORY | {"lw": 1.0}))
+    right.plot([], [], **THEORY, label=r"closed form (plain descent); $\kappa r^*$, $\kappa$ measured (Adam)")
+    right.set_xlabel("task delay T")
+    right.set_ylabel(rf"critical learning rate $\eta_c$ ({_convention(normalized)})")
+    right.set_title(r"Adam: $\eta_c \propto r^* \propto T^{-2}$; momentum keeps $T^{-4}$")
+    right.legend(fontsize=7.5, loc="lower left")
     return fig

@@ -176,3 +176,27 @@ def test_network_flow_maps_draw_trajectories_and_slow_points():
     fig = plot_slow_points_pca(full, {0: full.init(jax.random.PRNGKey(1)), 10: full.init(jax.random.PRNGKey(2))},
                                task)
     assert [a.get_title() for a in fig.axes] == ["epoch 0", "epoch 10"]
+
+
+def test_optimizers_figure_marks_the_limits_and_refuses_bad_shapes():
+    mu = np.array([0.0, 0.5, 0.9])
+    ratio = critical_learning_rate_numeric(50.0, optimizer="momentum", momentum=mu, seeds=2, epochs=2000) \
+        / R.critical_learning_rate(50.0)
+    T = np.array([20.0, 40.0, 80.0])
+    eta = critical_learning_rate_numeric(T, optimizer="adam", seeds=2, epochs=2000)
+    fig = plotting.plot_optimizers(mu, ratio, T, {"Adam": (eta, fit_power_law(T, eta), None)})
+    left, right = fig.axes
+    _assert_labelled(left)
+    _assert_labelled(right)
+    assert _has_theory(left, "quasi-static") and _has_theory(left, "closed form")
+    assert "exponent -2.0" in " ".join(_labels(right))  # eta_c ~ r* ~ T^-2
+    with pytest.raises(ValueError, match="same length"):
+        plotting.plot_optimizers(mu, ratio[:2], T, {})
+
+
+def test_phase_map_hatches_cells_where_seeds_disagree():
+    ds = phase_diagram(eta=np.geomspace(1e-11, 1e-6, 8), a=np.array([0.05, 0.1]), seeds=6, epochs=2000, rho0=1.5)
+    share = ds.regime_fraction.max("regime_name")
+    fig = plotting.plot_phase_eta_a(ds)
+    labels = " ".join(t.get_text() for t in fig.axes[0].get_legend().get_texts())
+    assert ("seeds split" in labels) == bool((share < plotting.SPLIT_SHARE).any())
