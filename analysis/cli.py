@@ -1,4 +1,4 @@
-"""The ``ghost`` command line: derive, critical-lr, figures (the main job) and summary-table."""
+"""The ``ghost`` command line: derive, critical-lr, figures (the main job), summary-table and rnn."""
 
 from __future__ import annotations
 
@@ -119,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument("--summary", default="figures/summary.json", help="summary.json written by ghost figures")
     table.add_argument("--readme", default=None, help="rewrite the table between the markers in this README")
     table.set_defaults(func=_cmd_summary_table)
+
+    from .rnn_cli import add_rnn_parser
+
+    add_rnn_parser(sub)
     return parser
 
 

@@ -33,6 +33,7 @@ from . import (
     REGIMES,
     critical_learning_rate_numeric,
     descend,
+    figures_rnn,
     fit_power_law,
     gradient_flow,
     phase_diagram,
@@ -70,6 +71,10 @@ class Context:
     settings: Settings
     executor: object | None
     summary: dict
+
+    @property
+    def rnn(self) -> figures_rnn.RNNSettings:
+        return figures_rnn.RNNSettings(self.settings.quick)
 
 
 def _cached_diagram(ctx: Context, name: str, **kwargs):
@@ -161,13 +166,20 @@ def fig_phase_eta_T(ctx: Context):
     return plotting.plot_phase_eta_T(ds)
 
 
-def fig_phase_eta_a(ctx: Context):
+def _eta_a_diagram(ctx: Context):
     n_eta, n_a = ctx.settings.eta_a_grid
     a = np.geomspace(0.05, 5.0, n_a)
     eta = np.geomspace(3e-12, 1e-6, n_eta)
-    ds = _cached_diagram(ctx, "phase_eta_a", eta=eta, a=a, T=100.0, seeds=ctx.settings.seeds,
-                         epochs=ctx.settings.epochs, rho0=1.5)
-    return plotting.plot_phase_eta_a(ds)
+    return _cached_diagram(ctx, "phase_eta_a", eta=eta, a=a, T=100.0, seeds=ctx.settings.seeds,
+                           epochs=ctx.settings.epochs, rho0=1.5)
+
+
+def fig_phase_eta_a(ctx: Context):
+    return plotting.plot_phase_eta_a(_eta_a_diagram(ctx))
+
+
+def fig_rnn_gain(ctx: Context):
+    return figures_rnn.fig_rnn_gain_ablation(ctx, _eta_a_diagram(ctx))
 
 
 def fig_scaling(ctx: Context):
@@ -243,83 +255,6 @@ def fig_optimizers(ctx: Context):
     return plotting.plot_optimizers(mu, ratio, T, curves)
 
 
-def fig_rnn_ghost_lag(ctx: Context):
-    """Rank-one networks on delayed activation: when does a ghost appear relative to the drop?"""
-    from .networks import DelayedActivationRNN, delayed_activation, train_sweep
-    from .networks.flows import ghost_lag, ghost_timeline, lag_summary, trapped_flows
-    from .networks.plots import plot_ghost_lag
-
-    quick = ctx.settings.quick
-    lr = [0.004, 0.008] if quick else [0.002, 0.004, 0.008, 0.016]
-    seeds, epochs, every = (4, 20_000, 100) if quick else (10, 60_000, 50)
-    (ctx.out / ".cache").mkdir(exist_ok=True)
-    key = hashlib.sha256(json.dumps([lr, seeds, epochs, every]).encode()).hexdigest()[:12]
-    ds = train_sweep(DelayedActivationRNN(), delayed_activation(20), lr=lr, seeds=seeds, epochs=epochs,
-                     record_every=100, checkpoints=range(0, epochs + 1, every),
-                     out=ctx.out / ".cache" / f"rnn-ghost-lag-{key}.nc", executor=None)
-    timeline = ghost_timeline(ds)
-    lag = ghost_lag(ds, timeline)
-    per_lr = {f"{v:.3g}": lag_summary({k: (a[i] if isinstance(a, np.ndarray) else a) for k, a in lag.items()})
-              for i, v in enumerate(ds.lr.values)}
-    trapped = trapped_flows(ds, timeline)
-    ctx.summary["rnn_ghost_lag"] = {
-        "network": "rank one, N = 100, delayed activation T = 20, SGD", "epochs": epochs,
-        "checkpoint_every": every, "all": lag_summary(lag), "per_lr": per_lr,
-        "trapped_runs": {"runs": trapped["runs"],
-                         "fixed_points_at_end": np.unique(trapped["n_fixed"]).tolist(),
-                         "trajectory_end_max": float(np.max(trapped["kappa_end"])) if trapped["runs"] else None,
-                         "ghost_on_path": int(np.sum(trapped["ghost_on_path"]))},
-    }
-    ctx.summary["rnn_critical_rate"] = _rnn_critical_rate(ctx, ds.sel(lr=[lr[1]]))
-    ctx.summary["rnn_dwell"] = _rnn_dwell(ds, timeline)
-    return plot_ghost_lag(ds, timeline, lag)
-
-
-def _rnn_dwell(ds, timeline, half_width: float = 0.5) -> dict:
-    """Dwell of the network's own update in every ghost on the path at the last checkpoint."""
-    from .networks.flows import _params, dwell_time
-
-    m, n, b = (a[..., -1, :] for a in _params(ds))
-    on = timeline["ghost_on_path"].values[..., -1]
-    if not on.any():
-        return {"ghosts": 0}
-    d = dwell_time(m[on], n[on], b[on], timeline["ghost_kappa"].values[..., -1][on], half_width)
-    ok = np.isfinite(d["measured"])
-    crossing = d["measured"][ok] / d["predicted_crossing"][ok]
-    full = d["measured"][ok] / d["passage_time"][ok]
-    return {"ghosts": int(on.sum()), "measured": int(ok.sum()), "half_width": half_width,
-            "measured_over_crossing_median": float(np.median(crossing)),
-            "measured_over_crossing_range": [float(crossing.min()), float(crossing.max())],
-            "measured_over_pi_over_sqrt_r_median": float(np.median(full)),
-            "r_eff_range": [float(d["r_eff"][ok].min()), float(d["r_eff"][ok].max())]}
-
-
-def _rnn_critical_rate(ctx: Context, learned) -> dict:
-    """The reduced model's prediction of the rank-one network's critical rate against a sweep's onset."""
-    from .networks import DelayedActivationRNN, delayed_activation, train_sweep
-    from .networks.mapping import measured_critical_rate, predicted_critical_rate
-
-    lr, seeds, epochs = ((np.logspace(-2.5, -1, 8), 4, 10_000) if ctx.settings.quick
-                         else (np.logspace(-4, -1, 30), 10, 30_000))
-    key = hashlib.sha256(json.dumps([lr.tolist(), seeds, epochs]).encode()).hexdigest()[:12]
-    sweep = train_sweep(DelayedActivationRNN(), delayed_activation(20), lr=lr, seeds=seeds, epochs=epochs,
-                        record_every=1000, out=ctx.out / ".cache" / f"rnn-lr-sweep-{key}.nc")
-    predicted = predicted_critical_rate(learned)
-    measured = measured_critical_rate(sweep)
-    return {
-        "learned_networks": {"lr": float(learned.lr.values[0]), "epochs": int(learned.attrs["epochs"]),
-                             "runs_used": predicted["runs_used"]},
-        "delay_tau": predicted["delay_tau"], "r_star": predicted["r_star"],
-        "r_eff_median": float(np.median(predicted["r_eff"])) if predicted["runs_used"] else None,
-        "eta_r_c": predicted["eta_r_c"],
-        "predicted_median": predicted["median"], "predicted_spread": list(predicted["spread"]),
-        "measured_onset": [measured["lower"], measured["upper"]],
-        "measured_sweep": {"lr": [float(lr[0]), float(lr[-1]), len(lr)], "seeds": seeds, "epochs": epochs},
-        "ratio_predicted_to_measured_upper": (predicted["median"] / measured["upper"]
-                                              if np.isfinite(measured["upper"]) else None),
-    }
-
-
 def fig_normal_form(ctx: Context):
     import sympy as sp
 
@@ -339,8 +274,22 @@ FIGURES: list[tuple[str, str, Callable]] = [
     ("08_phase_eta_a", "vanishing-gradient and oscillatory regimes over (a, eta)", fig_phase_eta_a),
     ("09_scaling", "eta_c against T: numeric, closed form and fitted exponent", fig_scaling),
     ("10_normal_form", "normal-form passage-time prediction in a 2-D system", fig_normal_form),
-    ("11_rnn_ghost_lag", "rank-one networks: ghost epoch against the epoch of the abrupt drop", fig_rnn_ghost_lag),
+    ("11_rnn_ghost_lag", "rank-one networks: ghost epoch against the epoch of the abrupt drop",
+     figures_rnn.fig_rnn_ghost_lag),
     ("12_optimizers", "momentum and Adam: eta_c against the momentum coefficient and against T", fig_optimizers),
+    ("13_rnn_rank_one_run", "a rank-one network's abrupt drop and its latent flow before, at and after it",
+     figures_rnn.fig_rnn_rank_one_run),
+    ("14_rnn_lr_sweeps", "regimes against the learning rate, rank-one and full-rank networks",
+     figures_rnn.fig_rnn_lr_sweeps),
+    ("15_rnn_flow_maps", "rank-2 networks: latent flow maps with fixed points and ghosts",
+     figures_rnn.fig_rnn_flow_maps),
+    ("16_rnn_slow_points", "full-rank networks: slow points near the trajectories, PCA",
+     figures_rnn.fig_rnn_slow_points),
+    ("17_rnn_rank_remedy", "more trainable rank, more networks learn", figures_rnn.fig_rnn_rank_remedy),
+    ("18_rnn_gain_ablation", "lowering the gain frees trapped networks; the reduced model's trap against a",
+     fig_rnn_gain),
+    ("19_rnn_confidence", "a learnable gain restarted at 1, and a normalised readout", figures_rnn.fig_rnn_confidence),
+    ("20_rnn_scaling", "the critical learning rate against the delay in networks", figures_rnn.fig_rnn_scaling),
 ]
 
 
@@ -477,7 +426,34 @@ def summary_table(summary: dict) -> str:
             lines.append(f"| rank-one networks: ghost epoch - drop epoch, median [quartiles], {lag['with_ghost']} of "
                          f"{lag['runs']} runs | (no prediction) | {lag['median']:+.0f} [{lag['q1']:+.0f}, "
                          f"{lag['q3']:+.0f}] epochs, {lag['fraction_after_drop']:.0%} after the drop | |")
+    lines.extend(_network_rows(summary))
     return "\n".join(lines)
+
+
+def _network_rows(summary: dict) -> list[str]:
+    """Rows for the remedies and the scaling law in networks (when the summary has them)."""
+    rows = []
+    for label, fit in summary.get("rnn_scaling", {}).items():
+        if not isinstance(fit, dict) or fit.get("exponent") is None:
+            continue
+        rows.append(f"| exponent of the delay in the network's critical rate, {label}, {fit['seeds']} seeds, "
+                    f"{fit['epochs']} epochs | -4 (reduced model, rate on r); companion -2.72 +- 0.07 | "
+                    f"{fit['exponent']:.2f} [{fit['ci95'][0]:.2f}, {fit['ci95'][1]:.2f}] | |")
+    ablation = summary.get("rnn_gain_ablation", {})
+    if ablation.get("final_accuracy_mean"):
+        gains = np.asarray(ablation["gains"])
+        acc = np.asarray(ablation["final_accuracy_mean"])
+        low, high = int(np.argmin(np.abs(np.log(gains / 0.1)))), int(np.argmax(gains))
+        rows.append(f"| gain ablation: accuracy of the {ablation['trapped_runs']} trapped rank-one runs of "
+                    f"{ablation['seeds']} after 100 epochs at gain {gains[low]:.3g} vs {gains[high]:.3g} | "
+                    f"(no prediction) | {acc[low]:.2f} vs {acc[high]:.2f} | |")
+    norm = summary.get("rnn_confidence", {}).get("readout_normalization")
+    if norm:
+        pairs = ", ".join(f"{'free' if c is None else f'c = {c:g}'}: {a:.2f}"
+                          for c, a in zip(norm["norms"], norm["final_accuracy_mean"], strict=True))
+        rows.append(f"| readout normalisation (full rank, Adam 0.1, {norm['seeds']} seeds): final accuracy | "
+                    f"(no prediction) | {pairs} | |")
+    return rows
 
 
 def _table_T(summary: dict) -> set:

@@ -255,10 +255,17 @@ def _normal_form(kernels: _Kernels, x: np.ndarray) -> dict:
     w = left[:, np.argmin(np.abs(left_values - lam))].real
     v = right[:, 0].real
     v = v / np.linalg.norm(v)
-    w = w / (w @ v)
+    lam_r = float(lam.real)
+    overlap = float(w @ v)
+    # A fold has one real slow eigenvalue. When the slowest is one of a complex pair, the real
+    # parts of its vectors need not overlap, and the 1-D normal form does not apply: NaN.
+    if abs(lam.imag) > 1e-9 * max(1.0, abs(lam)) or abs(overlap) < 1e-12:
+        nan = float("nan")
+        return {"eigenvalues": values, "v": v, "w": np.full_like(v, nan), "lam": lam_r, "A": nan, "c0": nan,
+                "r_eff": nan, "speed": float(np.linalg.norm(f))}
+    w = w / overlap
     A = 0.5 * float(w @ np.asarray(kernels.second(xj, jnp.asarray(v))))
     c0 = float(w @ f)
-    lam_r = float(lam.real)
     return {"eigenvalues": values, "v": v, "w": w, "lam": lam_r, "A": A, "c0": c0, "r_eff": A * c0 - lam_r**2 / 4,
             "speed": float(np.linalg.norm(f))}
 

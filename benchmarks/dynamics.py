@@ -6,6 +6,9 @@ Targets: a sharp (eta, T) phase diagram of 200 x 50 points, 10 seeds and 10^4 ep
 calls a gradient function and a loss function every epoch. The baseline runs in the same
 process on a few runs and is compared per map step.
 
+Second part (issue: reduced-model core): ``descend`` on one long run, compiled against its own
+numpy loop (``backend="numpy"``, the reference path), for plain descent, momentum and Adam.
+
 Run: python benchmarks/dynamics.py
 """
 
@@ -14,7 +17,7 @@ import time
 
 import numpy as np
 
-from analysis import phase_diagram, summarize_runs
+from analysis import descend, phase_diagram, summarize_runs
 from reduced import critical_learning_rate, optimal_r
 
 T_REF = 100.0
@@ -72,6 +75,23 @@ def main() -> None:
     print(f"library, per map step (incl. statistics):          {per_step * 1e9:6.2f} ns")
     print(f"speedup per map step:                              {t_base / per_step:6.0f} x  (target >= 300x)")
     print(f"fraction of grid trapped: {float((ds.regime == 2).mean()):.3f}")
+    single_run_descend()
+
+
+def single_run_descend() -> None:
+    r0, eta = 10 * optimal_r(T_REF), 0.3 * critical_learning_rate(T_REF)
+    for optimizer in ("sgd", "momentum", "adam"):
+        rate = eta if optimizer != "adam" else 0.3 * optimal_r(T_REF)
+        descend(r0, rate, T_REF, 10, optimizer=optimizer)  # compile
+        start = time.perf_counter()
+        fast = descend(r0, rate, T_REF, 10**7, record_every=10**4, optimizer=optimizer)
+        t_fast = (time.perf_counter() - start) / 10**7
+        start = time.perf_counter()
+        slow = descend(r0, rate, T_REF, 10**5, record_every=10**4, optimizer=optimizer, backend="numpy")
+        t_slow = (time.perf_counter() - start) / 10**5
+        same = np.array_equal(fast.r[: slow.r.shape[0]], slow.r)
+        print(f"descend, one run, {optimizer:8s}: compiled {t_fast * 1e9:6.1f} ns/epoch, numpy loop "
+              f"{t_slow * 1e6:5.1f} us/epoch, ratio {t_slow / t_fast:6.0f} x, same path: {same}")
 
 
 if __name__ == "__main__":

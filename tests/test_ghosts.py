@@ -161,3 +161,17 @@ def test_starts_that_run_away_are_reported():
     found = find_slow_points(lambda x: jnp.exp(x), [[0.0], [1.0]], max_iter=20)  # q decreases forever
     assert len(found) == 0
     assert found.unconverged.tolist() == [0, 1]
+
+
+def test_normal_form_is_nan_where_the_slowest_mode_is_a_spiral():
+    """A focus: the slowest eigenvalues are a complex pair, so no 1-D fold applies (and no warning)."""
+    import warnings
+
+    def spiral(x):
+        return jnp.array([-0.01 * x[0] - x[1] + 0.1, x[0] - 0.01 * x[1]])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nf = normal_form(spiral, np.array([0.0, 0.1]))
+    assert np.isnan(nf["r_eff"]) and np.isnan(nf["A"])
+    assert abs(nf["eigenvalues"][0].imag) > 0.5

@@ -111,6 +111,8 @@ class _RateNetwork:
         import jax.numpy as jnp
 
         u = jnp.swapaxes(inputs, 0, 1)  # (steps, trials, n_in)
+        if self.rank is None:
+            return self._simulate_full_rank(params, u, x0, noise)
 
         def step(x, drive_noise):
             u_t, xi_t = drive_noise
@@ -124,6 +126,22 @@ class _RateNetwork:
 
         _, (xs, ys) = jax.lax.scan(step, x0, (u, noise))  # a None leaf is scanned as no input
         return jnp.concatenate([x0[None], xs], axis=0), jnp.swapaxes(ys, 0, 1)
+
+    def _simulate_full_rank(self, params, u, x0, noise):
+        """The full-rank rollout with a hand-written backward pass (see :func:`_rollout`)."""
+        import jax
+        import jax.numpy as jnp
+
+        drive = jax.vmap(lambda u_t: self.input_drive(params, u_t))(u)  # (steps, trials, N) or (steps, N)
+        if drive.ndim == 2:  # the bias alone: the same drive for every trial
+            drive = drive[:, None, :]
+        drive = jnp.broadcast_to(drive, (u.shape[0], *x0.shape))
+        if noise is not None:
+            drive = drive + noise
+        xs = _rollout(self.alpha, params["W"], drive, x0)
+        states = jnp.concatenate([x0[None], xs], axis=0)
+        read_from = states[:-1] if self.readout_before_update else states[1:]
+        return states, jnp.swapaxes(self.read(params, read_from), 0, 1)
 
     def sample_start(self, key, trials: int, steps: int, dtype=None):
         """Initial states (trials, N) and noise (steps, trials, N), or None without noise, for one pass."""
@@ -342,6 +360,64 @@ class TaskRNN(_RateNetwork):
 
         factor = self.normalize / jnp.sum(jnp.abs(params["w_out"]))
         return {**params, "w_out": params["w_out"] * factor, "b_out": params["b_out"] * factor}
+
+
+def _rollout_forward(alpha, W, drive, x0):
+    import jax
+    import jax.numpy as jnp
+
+    def step(x, drive_t):
+        a = jnp.tanh(x @ W + drive_t)
+        x_new = (1 - alpha) * x + alpha * a
+        return x_new, (x_new, a)
+
+    _, (xs, a) = jax.lax.scan(step, x0, drive)
+    return xs, (W, x0, xs, a)
+
+
+def _rollout_backward(alpha, residuals, g):
+    """Backpropagation through time with the weight gradient as one product over all steps.
+
+    With a_t = tanh(x_t W + d_t) and x_{t+1} = (1 - alpha) x_t + alpha a_t, the reverse scan
+    carries G = dL/dx_{t+1} and returns dz_t = alpha (1 - a_t^2) G; then dL/dW = sum_t x_t^T dz_t
+    is one (N x steps*trials) @ (steps*trials x N) product. Autodiff of the forward scan instead
+    accumulates a rank-`trials` update of W at every step, which is memory-bound; this is about 3x
+    faster per network-epoch (benchmarks/networks.py) and equal to it to rounding (tests).
+    """
+    import jax
+    import jax.numpy as jnp
+
+    W, x0, xs, a = residuals
+
+    def back(G_next, inputs):
+        g_t, a_t = inputs
+        G = G_next + g_t
+        dz = alpha * (1 - a_t * a_t) * G
+        return (1 - alpha) * G + dz @ W.T, dz
+
+    G0, dz = jax.lax.scan(back, jnp.zeros_like(x0), (g, a), reverse=True)
+    x_prev = jnp.concatenate([x0[None], xs[:-1]], axis=0)
+    return jnp.einsum("tbi,tbj->ij", x_prev, dz), dz, G0
+
+
+def _make_rollout():
+    import jax
+
+    rollout = jax.custom_vjp(lambda alpha, W, drive, x0: _rollout_forward(alpha, W, drive, x0)[0],
+                             nondiff_argnums=(0,))
+    rollout.defvjp(_rollout_forward, _rollout_backward)
+    return rollout
+
+
+def _rollout(alpha, W, drive, x0):
+    """States x_1..x_steps of a full-rank network, shape (steps, trials, N), differentiable."""
+    global _ROLLOUT
+    if _ROLLOUT is None:
+        _ROLLOUT = _make_rollout()
+    return _ROLLOUT(alpha, W, drive, x0)
+
+
+_ROLLOUT = None
 
 
 def model_from_dict(spec: dict):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -13,7 +15,7 @@ OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "
 def _axes_row(axes, n: int, size):
     if axes is None:
         fig = Figure(figsize=size, layout="constrained")
-        return fig, fig.subplots(1, n)
+        return fig, list(fig.subplots(1, n, squeeze=False)[0])
     axes = list(np.ravel(axes))
     if len(axes) != n:
         raise ValueError(f"axes must hold {n} Axes, got {len(axes)}")
@@ -81,15 +83,10 @@ def plot_ghost_lag(ds, timeline, lag: dict, *, run: tuple[int, int] | None = Non
 
 
 def _trial_states(model, params, task, seed: int = 0):
-    """States (steps + 1, trials, N) of every trial of the task, one forward pass (float64)."""
-    import jax
-    import jax.numpy as jnp
+    """States (steps + 1, trials, N) of every trial of the task and the parameters, in float64."""
+    from .slow import trial_states
 
-    with jax.enable_x64(True):
-        p = {k: jnp.asarray(v, jnp.float64) for k, v in params.items()}
-        x0, noise = model.sample_start(jax.random.PRNGKey(seed), task.trials, task.steps, jnp.float64)
-        states, _ = model.simulate(p, jnp.asarray(task.inputs, jnp.float64), x0, noise)
-    return np.asarray(states), {k: np.asarray(v, dtype=float) for k, v in params.items()}
+    return trial_states(model, params, task, seed), {k: np.asarray(v, dtype=float) for k, v in params.items()}
 
 
 KIND_STYLE = {"fixed point": dict(marker="o", ms=8, mfc="white", mec="black"),
@@ -101,10 +98,9 @@ def plot_latent_flow_map(model, params, task, *, ax=None, extent: float | None =
                          title: str = "") -> Figure:
     """The 2-D latent flow of a rank-2 network: speed (colour), unit arrows, the trials'
     trajectories, fixed points and ghosts by kind, and the readout's decision regions."""
-    import jax.numpy as jnp
     from matplotlib import colormaps
 
-    from ..ghosts import find_slow_points
+    from .slow import network_slow_points
 
     if getattr(model, "rank", None) != 2:
         raise ValueError("plot_latent_flow_map draws the flow of a rank-2 network (model.rank == 2)")
@@ -139,8 +135,7 @@ def plot_latent_flow_map(model, params, task, *, ax=None, extent: float | None =
     for trial in range(min(task.trials, len(task.trial_types) or task.trials)):
         ax.plot(kappa_t[:, trial, 0], kappa_t[:, trial, 1], "-", color=palette(trial), lw=1.6,
                 label=f"trial {task.trial_types[trial] if task.trial_types else trial}")
-    found = find_slow_points(lambda k: -k + jnp.tanh(k @ p["m"].T + p["b"]) @ p["n"],
-                             kappa_t.reshape(-1, 2), box=([-half, -half], [half, half]), n_box=64)
+    found, _ = network_slow_points(model, p, task, box=([-half, -half], [half, half]), n_box=64)
     for kind, style in KIND_STYLE.items():
         sel = found.kind == kind
         if sel.any():
@@ -154,9 +149,7 @@ def plot_latent_flow_map(model, params, task, *, ax=None, extent: float | None =
 def plot_slow_points_pca(model, params_by_epoch: dict, task, *, axes=None) -> Figure:
     """Slow points of a full-rank network near its trials' trajectories, in the first two principal
     components of the states of every epoch shown (one panel per epoch)."""
-    import jax.numpy as jnp
-
-    from ..ghosts import find_slow_points
+    from .slow import network_slow_points
 
     if not params_by_epoch:
         raise ValueError("params_by_epoch must map at least one epoch to its parameters")
@@ -169,8 +162,7 @@ def plot_slow_points_pca(model, params_by_epoch: dict, task, *, axes=None) -> Fi
     pcs = components[:2]
     for ax, epoch in zip(axes, epochs, strict=True):
         states, p = runs[epoch]
-        W, b = p["W"], p["b"]
-        found = find_slow_points(lambda x, W=W, b=b: -x + jnp.tanh(x @ W + b), states.reshape(-1, states.shape[-1]))
+        found, _ = network_slow_points(model, p, task)
         for trial in range(task.trials):
             proj = (states[:, trial] - mean) @ pcs.T
             ax.plot(proj[:, 0], proj[:, 1], "-", lw=1.2, color=OKABE_ITO[trial % 7],
@@ -181,5 +173,85 @@ def plot_slow_points_pca(model, params_by_epoch: dict, task, *, axes=None) -> Fi
                 proj = (found.x[sel] - mean) @ pcs.T
                 ax.plot(proj[:, 0], proj[:, 1], ls="none", label=f"{kind} ({int(sel.sum())})", **style)
         ax.set(xlabel="PC 1 of the states", ylabel="PC 2", title=f"epoch {epoch}")
-    axes[0].legend(fontsize=7, frameon=False)
+        ax.legend(fontsize=6.5, frameon=False)
+    return fig
+
+
+def plot_training(ds, *, axes=None) -> Figure:
+    """Loss (log scale) and accuracy of every run of a :func:`train_sweep` result against the epoch."""
+    extra = [d for d in ds.loss.dims if d not in ("lr", "seed", "epoch")]
+    if extra:
+        raise ValueError(f"plot_training draws (lr, seed) runs; select one value of {extra} first")
+    fig, (ax_loss, ax_acc) = _axes_row(axes, 2, (11.0, 3.8))
+    epochs = ds.epoch.values
+    for i, lr in enumerate(ds.lr.values):
+        color = OKABE_ITO[i % 7]
+        for j in range(ds.seed.size):
+            label = f"lr {lr:.3g}" if j == 0 else None
+            ax_loss.semilogy(epochs, ds.loss.values[i, j], color=color, lw=0.9, alpha=0.8, label=label)
+            ax_acc.plot(epochs, ds.accuracy.values[i, j], color=color, lw=0.9, alpha=0.8)
+    ax_loss.set(xlabel="epoch", ylabel="loss", title=f"{ds.seed.size} seed(s) per learning rate")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy", ylim=(-0.02, 1.02), title=f"optimizer: {ds.attrs['optimizer']}")
+    if ds.lr.size <= 8:
+        ax_loss.legend(fontsize=7)
+    return fig
+
+
+def plot_regime_fractions(ds, *, ax=None, title: str = "") -> Figure:
+    """Fractions of the runs in each regime against the learning rate (stacked), with the onset."""
+    from ..plotting import REGIME_COLORS
+    from ..regimes import REGIMES
+
+    extra = [d for d in ds.regime.dims if d not in ("lr", "seed")]
+    if extra:
+        raise ValueError(f"plot_regime_fractions draws one sweep over lr; select one value of {extra} first")
+    if ds.lr.size < 2:
+        raise ValueError("plot_regime_fractions needs a sweep over at least two learning rates")
+    fig, (ax,) = _axes_row(None if ax is None else [ax], 1, (6.4, 4.0))
+    lr = ds.lr.values
+    fractions = np.stack([(ds.regime == k).mean("seed").values for k in range(len(REGIMES))])
+    ax.stackplot(lr, fractions, labels=REGIMES, colors=[REGIME_COLORS[n] for n in REGIMES], alpha=0.9)
+    learned_ref = ds.learned_reference.astype(float).mean("seed").values
+    ax.plot(lr, learned_ref, "k--", lw=1.2, label="learned (reference: final/initial < 1e-2)")
+    ax.set(xscale="log", xlabel="learning rate", ylabel=f"fraction of {ds.seed.size} seeds", ylim=(0, 1),
+           xlim=(lr[0], lr[-1]), title=title or f"{ds.attrs['epochs']} epochs, {ds.attrs['optimizer']}")
+    ax.legend(fontsize=7, loc="center left")
+    return fig
+
+
+def plot_rank_one_run(ds, *, offsets=(-500, 0, 500), axes=None) -> Figure:
+    """One rank-one run: loss and gradient norm, and its latent flow before, at and after the drop.
+
+    ``ds`` is a single-run :func:`train_sweep` result (one lr, one seed) with checkpoints around its
+    drop; the flows are drawn at the checkpoints nearest to drop epoch + ``offsets``.
+    """
+    if ds.lr.size != 1 or ds.seed.size != 1 or "param_m" not in ds:
+        raise ValueError("plot_rank_one_run expects one rank-one run (one lr, one seed) with checkpoints")
+    fig, (ax_loss, ax_flow) = _axes_row(axes, 2, (11.5, 4.0))
+    run = ds.isel(lr=0, seed=0)
+    epochs = run.epoch.values
+    drop = float(run.drop_epoch)
+    ax_loss.semilogy(epochs, run.loss.values, color=OKABE_ITO[7], lw=1, label="loss")
+    ax_loss.semilogy(epochs, run.grad_norm.values, color=OKABE_ITO[5], lw=1, label="gradient norm")
+    m, n, b = (a[0, 0] for a in _params(ds))  # (checkpoint, N)
+    checkpoints = run.checkpoint.values
+    kappa = np.linspace(-6, 6, 600)
+    colors = (OKABE_ITO[4], OKABE_ITO[1], OKABE_ITO[0])
+    for offset, color in zip(offsets, colors, strict=False):
+        c = int(np.argmin(np.abs(checkpoints - (drop + offset))))
+        when = "at the drop" if offset == 0 else f"drop {offset:+d}"
+        ax_loss.axvline(checkpoints[c], color=color, ls="--", lw=1)
+        f, _, _ = latent_flow(m[c], n[c], b[c], kappa)
+        ax_flow.plot(kappa, f, color=color, label=f"{when} (epoch {checkpoints[c]})")
+        path = latent_trajectory(m[c], n[c], b[c], steps=2 * int(json.loads(ds.attrs["task"])["T"]))
+        fp, _, _ = latent_flow(m[c], n[c], b[c], path)
+        ax_flow.plot(path, fp, "o", ms=2.5, color=color, alpha=0.6)
+    ax_loss.set(xlabel="epoch", ylabel="loss (sum of squared errors / T), gradient norm",
+                title=f"rank one, lr {float(ds.lr[0]):.3g}, seed {int(ds.seed[0])}: drop at epoch {drop:.0f}")
+    ax_loss.legend(fontsize=8)
+    ax_flow.axhline(0, color="0.6", lw=0.8)
+    ax_flow.axvline(1.0, color=OKABE_ITO[2], ls=":", lw=1, label="readout threshold kappa = 1")
+    ax_flow.set(xlabel="latent kappa = n.x", ylabel="dkappa/dt (units of tau)", ylim=(-1, 3),
+                title="latent flow (dots: the trial's steps)")
+    ax_flow.legend(fontsize=8)
     return fig

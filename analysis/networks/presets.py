@@ -44,8 +44,8 @@ class Preset:
         kwargs = {"lr": list(self.lr), "seeds": list(self.seeds), "epochs": self.epochs,
                   "optimizer": self.optimizer, "record_every": self.record_every,
                   "checkpoints": list(self.checkpoints), "sweep": dict(self.sweep)}
-        unknown = set(overrides) - set(kwargs) - {"out", "executor", "progress", "chunk_size", "criteria",
-                                                 "dtype", "seed", "momentum", "weight_decay"}
+        unknown = set(overrides) - set(kwargs) - {"out", "executor", "progress", "chunk_size", "criteria", "dtype",
+                                                 "seed", "momentum", "weight_decay", "init", "keep_state"}
         if unknown:
             raise ValueError(f"preset {self.name!r} cannot override {sorted(unknown)}")
         if "epochs" in overrides and "checkpoints" not in overrides:
@@ -57,6 +57,12 @@ class Preset:
         from .training import train_sweep
 
         return train_sweep(self.model, self.task, **self.settings(**overrides))
+
+    def with_task(self, task: Task) -> Preset:
+        """The same experiment on another task (e.g. fewer trials per class, another delay)."""
+        if not isinstance(task, Task):
+            raise ValueError(f"task must be a Task, got {type(task).__name__}")
+        return replace(self, task=task)
 
     def with_model(self, **changes) -> Preset:
         return replace(self, model=self.model.replace(**changes))

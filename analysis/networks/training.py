@@ -42,6 +42,7 @@ loss at most ``loss_threshold`` L0 (NaN if never).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
@@ -208,8 +209,8 @@ def count_fixed_points(model, params, grid=FIXED_POINT_GRID):
     return jnp.sum(positive[1:] != positive[:-1])
 
 
-def _segment_impl(model, rule, opt_cfg, monitor, params, opt_state, stats, ckpt, keys, epochs_xs, slots, inputs,
-                  targets, mask, loss_scale, consts):
+def _segment_impl(model, rule, opt_cfg, monitor, params, opt_state, stats, ckpt, keys, epochs_xs, offset, slots,
+                  inputs, targets, mask, loss_scale, consts):
     import jax
     import jax.numpy as jnp
     import optax
@@ -229,7 +230,7 @@ def _segment_impl(model, rule, opt_cfg, monitor, params, opt_state, stats, ckpt,
     def body(carry, xs):
         p, state, s, ck = carry
         epoch, slot = xs
-        loss, acc, gnorm, new_p, new_state = batched(p, state, keys, epoch)
+        loss, acc, gnorm, new_p, new_state = batched(p, state, keys, epoch + offset)
         valid = ~s["diverged"] & jnp.isfinite(loss) & jnp.isfinite(gnorm)
         healthy = valid & _all_finite(new_p)
         if ck is not None:
@@ -269,8 +270,12 @@ def _segment(model, rule, opt_cfg, monitor=None):
 
 
 # --- one chunk -----------------------------------------------------------------------------------
-def _init_runs(model, seeds, base_seed: int, lr, opt_cfg, dtype):
-    """Parameters, optimiser states and per-epoch keys of every (lr, seed) run, lr-major."""
+def _init_runs(model, seeds, base_seed: int, lr, opt_cfg, dtype, init=None):
+    """Parameters, optimiser states and per-epoch keys of every (lr, seed) run, lr-major.
+
+    ``init`` (optional) holds starting parameters ``param_<name>`` and optimiser-state leaves
+    ``state_<k>``, each of shape (len(lr), len(seeds), ...), in place of a fresh start.
+    """
     import jax
     import jax.numpy as jnp
 
@@ -282,8 +287,21 @@ def _init_runs(model, seeds, base_seed: int, lr, opt_cfg, dtype):
         n_lr * n_seed, *x.shape[1:]))
     params, keys = tile(params), tile(train_keys)
     lr_runs = jnp.repeat(jnp.asarray(lr, dtype), n_seed)
+    if init:
+        def runs_first(value):
+            value = jnp.asarray(value, dtype if np.issubdtype(np.asarray(value).dtype, np.floating) else None)
+            return value.reshape(n_lr * n_seed, *value.shape[2:])
+
+        params = jax.vmap(model.project)({name: runs_first(init[f"param_{name}"]) for name in params})
     factory = _optimizer(*opt_cfg)
     opt_state = jax.vmap(lambda p, rate: factory(learning_rate=rate).init(p))(params, lr_runs)
+    if init and any(k.startswith("state_") for k in init):
+        # Continue the optimiser where it stopped (Adam's moments and step count); the learning
+        # rate stays this sweep's own.
+        inner = jax.tree_util.tree_structure(opt_state.inner_state)
+        leaves = [runs_first(init[f"state_{k}"]) for k in range(inner.num_leaves)]
+        opt_state = opt_state._replace(inner_state=jax.tree_util.tree_unflatten(inner, leaves),
+                                       count=runs_first(init["state_count"]))
     return params, opt_state, keys
 
 
@@ -296,10 +314,10 @@ def _train_chunk(settings: dict, chunk: dict) -> dict:
     task = make_task(**settings["combos"][chunk["combo"]]["task"])
     dtype = jnp.float64 if settings["dtype"] == "float64" else jnp.float32
     with jax.enable_x64(settings["dtype"] == "float64"):
-        return _train(model, task, settings, chunk["lr"], dtype, chunk.get("progress"))
+        return _train(model, task, settings, chunk["lr"], dtype, chunk.get("progress"), chunk.get("init"))
 
 
-def _train(model, task: Task, settings: dict, lr: list, dtype, progress) -> dict:
+def _train(model, task: Task, settings: dict, lr: list, dtype, progress, init=None) -> dict:
     import jax
     import jax.numpy as jnp
     from tqdm.auto import tqdm
@@ -314,7 +332,8 @@ def _train(model, task: Task, settings: dict, lr: list, dtype, progress) -> dict
         "loss_threshold": crit.loss_threshold,
     }
     consts = {k: jnp.asarray(v, dtype if isinstance(v, float) else jnp.int32) for k, v in consts.items()}
-    params, opt_state, keys = _init_runs(model, seeds, settings["seed"], lr, opt_cfg, dtype)
+    params, opt_state, keys = _init_runs(model, seeds, settings["seed"], lr, opt_cfg, dtype, init)
+    offset = settings.get("epoch_offset", 0)
     runs = len(lr) * len(seeds)
     stats = _initial_stats(runs, dtype)
     monitor = settings.get("monitor")
@@ -334,8 +353,8 @@ def _train(model, task: Task, settings: dict, lr: list, dtype, progress) -> dict
         epoch_xs = np.arange(start, stop, dtype=np.int32)
         slots = np.array([slot_of.get(int(e), -1) for e in epoch_xs], dtype=np.int32)
         (params, opt_state, stats, ckpt), rec = segment(
-            params, opt_state, stats, ckpt, keys, jnp.asarray(epoch_xs), jnp.asarray(slots), *arrays,
-            jnp.asarray(task.loss_scale, dtype), consts)
+            params, opt_state, stats, ckpt, keys, jnp.asarray(epoch_xs), jnp.asarray(offset, jnp.int32),
+            jnp.asarray(slots), *arrays, jnp.asarray(task.loss_scale, dtype), consts)
         keep = recorded[(recorded >= start) & (recorded < stop)] - start
         records.append(np.asarray(rec)[keep])
     if ckpt is not None and epochs in slot_of:  # the final parameters, after the last update
@@ -350,6 +369,11 @@ def _train(model, task: Task, settings: dict, lr: list, dtype, progress) -> dict
         for name, buf in ckpt.items():
             buf = np.asarray(buf)  # (checkpoints, runs, ...)
             out[f"param_{name}"] = np.moveaxis(buf, 0, 1).reshape(*shape, *buf.shape[:1], *buf.shape[2:])
+    if settings.get("keep_state"):  # the final optimiser state, to continue training later
+        leaves = jax.tree_util.tree_leaves(opt_state.inner_state)
+        for k, leaf in enumerate(leaves):
+            out[f"state_{k}"] = np.asarray(leaf).reshape(*shape, *np.shape(leaf)[1:])
+        out["state_count"] = np.asarray(opt_state.count).reshape(shape)
     return out
 
 
@@ -406,6 +430,99 @@ def _seed_list(seeds) -> list[int]:
     return [int(v) for v in values]
 
 
+@dataclass(frozen=True)
+class Start:
+    """Where a continued sweep starts (see :func:`start_from`).
+
+    Attributes
+    ----------
+    params : dict
+        Parameter name -> array of shape (1 or n_lr, n_seed, ...): one start per seed, shared by
+        every learning rate, or one per (lr, seed).
+    seeds : tuple of int
+        The seeds the rows belong to; the continued sweep must use the same seeds.
+    epoch : int
+        The epoch the start was taken at; the per-epoch noise continues from there.
+    state : dict or None
+        Optimiser-state leaves (``state_<k>``, ``state_count``) to continue the optimiser (the same
+        kind of optimiser), or None for a fresh one.
+    """
+
+    params: dict
+    seeds: tuple
+    epoch: int = 0
+    state: dict | None = None
+
+    def with_params(self, **values) -> Start:
+        """A copy with some parameters set to a value (broadcast), e.g. ``with_params(c=1.0)``."""
+        params = dict(self.params)
+        for name, value in values.items():
+            if name not in params:
+                raise ValueError(f"with_params: no parameter {name!r}; the start has {sorted(params)}")
+            params[name] = np.broadcast_to(np.asarray(value, params[name].dtype), params[name].shape).copy()
+        return Start(params, self.seeds, self.epoch, self.state)
+
+
+def start_from(ds, checkpoint: int | None = None, *, state: bool = False) -> Start:
+    """The parameters of a finished sweep at one of its checkpoints, as a :class:`Start`.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A :func:`train_sweep` result with checkpoints and no further swept axis.
+    checkpoint : int, optional
+        The epoch (default: the last checkpoint).
+    state : bool
+        Also continue the optimiser state; the sweep must have been run with ``keep_state=True``
+        and the checkpoint must be its last epoch (the state is kept only there).
+    """
+    names = [v[6:] for v in ds.data_vars if v.startswith("param_")]
+    if not names or "checkpoint" not in ds.dims or ds.sizes["checkpoint"] == 0:
+        raise ValueError("ds must be a train_sweep result with checkpoints (train_sweep(..., checkpoints=[...]))")
+    extra = [d for d in ds.loss.dims if d not in ("lr", "seed", "epoch")]
+    if extra:
+        raise ValueError(f"ds has further swept axes {extra}: select one value of each first (ds.isel(...))")
+    epochs = ds.checkpoint.values
+    checkpoint = int(epochs[-1]) if checkpoint is None else checkpoint
+    if checkpoint not in epochs:
+        raise ValueError(f"checkpoint must be one of the sweep's checkpoints {epochs.tolist()}, got {checkpoint!r}")
+    params = {name: np.asarray(ds[f"param_{name}"].sel(checkpoint=checkpoint).transpose("lr", "seed", ...).values)
+              for name in names}
+    kept = None
+    if state:
+        if "state_count" not in ds or checkpoint != int(ds.attrs["epochs"]):
+            raise ValueError("state=True needs a sweep run with keep_state=True, continued from its last epoch "
+                             f"({ds.attrs['epochs']})")
+        kept = {v: np.asarray(ds[v].transpose("lr", "seed", ...).values)
+                for v in ds.data_vars if v.startswith("state_")}
+    offset = int(json.loads(ds.attrs["settings"]).get("epoch_offset", 0))
+    return Start(params, tuple(int(v) for v in ds.seed.values), offset + checkpoint, kept)
+
+
+def _check_start(start, model, lr: list, seeds: list, dtype: str) -> dict:
+    """The start's arrays, checked against the model and broadcast to (len(lr), len(seeds), ...)."""
+    import jax
+
+    if not isinstance(start, Start):
+        raise ValueError(f"init must be a Start (from start_from), got {type(start).__name__}")
+    if list(start.seeds) != list(seeds):
+        raise ValueError(f"init holds seeds {list(start.seeds)} but the sweep trains seeds {list(seeds)}")
+    shapes = {k: v.shape for k, v in jax.eval_shape(model.init, jax.random.PRNGKey(0)).items()}
+    if set(start.params) != set(shapes):
+        raise ValueError(f"init has parameters {sorted(start.params)} but the model has {sorted(shapes)}")
+    arrays = {}
+    for name, value in list(start.params.items()) + list((start.state or {}).items()):
+        value = np.asarray(value)
+        if value.ndim < 2 or value.shape[0] not in (1, len(lr)) or value.shape[1] != len(seeds):
+            raise ValueError(f"init's {name} must have shape (1 or {len(lr)} learning rates, {len(seeds)} seeds, "
+                             f"...), got {value.shape}")
+        if name in shapes and value.shape[2:] != shapes[name]:
+            raise ValueError(f"init's {name} must end in the model's shape {shapes[name]}, got {value.shape[2:]}")
+        key = name if name.startswith("state_") else f"param_{name}"
+        arrays[key] = np.broadcast_to(value, (len(lr), *value.shape[1:]))
+    return arrays
+
+
 def train_sweep(
     model,
     task: Task,
@@ -427,6 +544,8 @@ def train_sweep(
     executor: Executor | None = None,
     progress: bool | None = None,
     seed: int = 0,
+    init: Start | None = None,
+    keep_state: bool = False,
 ):
     """Train every (learning rate, seed) network, full batch, and return a labelled Dataset.
 
@@ -474,6 +593,14 @@ def train_sweep(
         tqdm bars; None shows them only on an interactive terminal.
     seed : int
         Base of every seed's random stream.
+    init : Start, optional
+        Continue from given parameters (and optimiser state) instead of a fresh network: a
+        :class:`Start` from :func:`start_from`, e.g. the last checkpoint of an earlier sweep, shared
+        by every swept value. Epochs and checkpoints count from the start; the per-epoch noise
+        continues the earlier run's stream. Used by the remedies' second phases.
+    keep_state : bool
+        Keep the final optimiser state (``state_*`` variables), so that :func:`start_from` can
+        continue it.
 
     Returns
     -------
@@ -547,7 +674,21 @@ def train_sweep(
     check_memory(len(combos) * len(lr) * len(seeds) * (3 * n_records + len(ckpts) * n_params) * itemsize * 2,
                  "the sweep's histories and checkpoints (reduce record_every, epochs, seeds or checkpoints)")
 
+    if not isinstance(keep_state, bool):
+        raise ValueError(f"keep_state must be a bool, got {keep_state!r}")
+    start = None if init is None else _check_start(init, model, lr, seeds, dtype)
+    continuation = {}
+    if start is not None:
+        digest = hashlib.sha256()
+        for name in sorted(start):  # independent of the order the arrays come in
+            value = np.ascontiguousarray(start[name])
+            digest.update(f"{name}:{value.dtype.str}:{value.shape}".encode() + value.tobytes())
+        digest = digest.hexdigest()
+        continuation = {"init_digest": digest[:16], "epoch_offset": int(init.epoch)}
+    if keep_state:
+        continuation["keep_state"] = True
     settings = settings_dict(
+        **continuation,
         lr=lr, seeds=seeds, epochs=epochs, optimizer=optimizer, momentum=float(momentum),
         weight_decay=float(weight_decay), record_every=record_every, checkpoints=ckpts, axes=axes,
         combos=combos, monitor=monitor, criteria=criteria, dtype=dtype, seed=int(seed), chunk_size=chunk_size,
@@ -557,7 +698,8 @@ def train_sweep(
     if store is not None and (done := store.finished()) is not None:
         return done
     show = progress if progress is not None else None
-    chunks = [{"combo": i, "lr": lr[j:j + chunk_size], "progress": bool(show)}
+    chunks = [{"combo": i, "lr": lr[j:j + chunk_size], "progress": bool(show),
+               **({} if start is None else {"init": {k: v[j:j + chunk_size] for k, v in start.items()}})}
               for i in range(len(combos)) for j in range(0, len(lr), chunk_size)]
     results = run_chunks(_train_chunk, settings, chunks, store=store, executor=executor, progress=progress,
                          desc="train sweep")
@@ -618,6 +760,8 @@ def _to_dataset(settings: dict, chunks: list, results: list[dict], model, xr):
             if len(extra) != value.ndim - len(dims) - 1:
                 extra = tuple(f"dim{i}_{name}" for i in range(value.ndim - len(dims) - 1))
             data[key] = ((*dims, "checkpoint", *extra), value)
+        elif key.startswith("state_"):
+            data[key] = ((*dims, *(f"dim{i}_{key}" for i in range(value.ndim - len(dims)))), value)
     coords = {**{k: list(v) for k, v in axes.items()}, "lr": settings["lr"], "seed": settings["seeds"],
               "epoch": epochs_rec, "checkpoint": np.asarray(settings["checkpoints"], dtype=np.int32)}
     device = jax.devices()[0]

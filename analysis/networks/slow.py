@@ -1,0 +1,99 @@
+"""Slow points of trained networks at their checkpoints, as a labelled Dataset.
+
+For a low-rank network the search runs in the exact K-dimensional latent flow
+dkappa/dt = -kappa + n^T tanh(m kappa + b); for a full-rank one in the N-dimensional state flow
+dx/dt = -x + tanh(W^T x + b). It starts from every state that the task's trials visit (one
+forward pass of every trial, float64), as the paper does, and classifies each point with
+:func:`analysis.ghosts.find_slow_points` (fixed point, ghost with its normal form, or slow point).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from .models import model_from_dict
+from .tasks import make_task
+
+
+def trial_states(model, params: dict, task, seed: int = 0) -> np.ndarray:
+    """States (steps + 1, trials, N) of every trial of ``task``, one forward pass in float64."""
+    import jax
+    import jax.numpy as jnp
+
+    with jax.enable_x64(True):
+        p = {k: jnp.asarray(v, jnp.float64) for k, v in params.items()}
+        x0, noise = model.sample_start(jax.random.PRNGKey(seed), task.trials, task.steps, jnp.float64)
+        inputs = jnp.asarray(task.inputs, jnp.float64) if task.inputs is not None else None
+        states, _ = model.simulate(p, inputs, x0, noise)
+    return np.asarray(states)
+
+
+def network_slow_points(model, params: dict, task, **options):
+    """Slow points of one network's input-free flow, started from its trials' states.
+
+    ``options`` go to :func:`analysis.ghosts.find_slow_points`. Returns (SlowPoints, starts),
+    where the starts are latent coordinates for a low-rank network.
+    """
+    import jax
+
+    from ..ghosts import find_slow_points
+
+    params = {k: np.asarray(v, dtype=float) for k, v in params.items()}
+    states = trial_states(model, params, task)
+    starts = states.reshape(-1, states.shape[-1])
+    if model.rank is not None:
+        starts = starts @ params["n"]
+    with jax.enable_x64(True):
+        import jax.numpy as jnp
+
+        field = model.flow({k: jnp.asarray(v, jnp.float64) for k, v in params.items()})
+        return find_slow_points(field, starts, **options), starts
+
+
+def slow_points_dataset(ds, *, lr_index: int = 0, seed_index: int = 0, **options):
+    """Slow points of one run of a :func:`train_sweep` result at each of its checkpoints.
+
+    Returns
+    -------
+    xarray.Dataset
+        One row per point (dimension ``point``): ``checkpoint``, ``kind``, ``speed``, ``r_eff``,
+        ``passage_time``, ``x`` (point, coordinate), and per checkpoint the number of fixed points
+        and of ghosts (``n_fixed``, ``n_ghosts`` over ``checkpoint``).
+    """
+    import xarray as xr
+
+    names = [v[6:] for v in ds.data_vars if v.startswith("param_")]
+    if not names or ds.sizes.get("checkpoint", 0) == 0:
+        raise ValueError("ds must be a train_sweep result with checkpoints")
+    extra = [d for d in ds.loss.dims if d not in ("lr", "seed", "epoch")]
+    if extra:
+        raise ValueError(f"ds has further swept axes {extra}: select one value of each first")
+    model = model_from_dict(json.loads(ds.attrs["model"]))
+    task = make_task(**json.loads(ds.attrs["task"]))
+    rows = []
+    counts = {"n_fixed": [], "n_ghosts": []}
+    for c, epoch in enumerate(ds.checkpoint.values):
+        params = {k: ds[f"param_{k}"].values[lr_index, seed_index, c] for k in names}
+        found, _ = network_slow_points(model, params, task, **options)
+        counts["n_fixed"].append(int(np.sum(found.kind == "fixed point")))
+        counts["n_ghosts"].append(int(np.sum(found.kind == "ghost")))
+        for k in range(found.kind.size):
+            rows.append((int(epoch), str(found.kind[k]), float(found.speed[k]), float(found.r_eff[k]),
+                         float(found.passage_time[k]), found.x[k]))
+    dim = model.rank if model.rank is not None else model.N
+    x = np.array([r[5] for r in rows]).reshape(len(rows), dim) if rows else np.zeros((0, dim))
+    return xr.Dataset(
+        {"checkpoint_of_point": (("point",), np.array([r[0] for r in rows], dtype=np.int64)),
+         "kind": (("point",), np.array([r[1] for r in rows], dtype=str)),
+         "speed": (("point",), np.array([r[2] for r in rows])),
+         "r_eff": (("point",), np.array([r[3] for r in rows])),
+         "passage_time": (("point",), np.array([r[4] for r in rows])),
+         "x": (("point", "coordinate"), x),
+         **{k: (("checkpoint",), np.array(v)) for k, v in counts.items()}},
+        coords={"checkpoint": ds.checkpoint.values},
+        attrs={"lr": float(ds.lr.values[lr_index]), "seed": int(ds.seed.values[seed_index]),
+               "space": "latent kappa" if model.rank is not None else "state x", "model": ds.attrs["model"],
+               "task": ds.attrs["task"]},
+    )
