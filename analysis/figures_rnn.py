@@ -209,12 +209,13 @@ def fig_rnn_flow_maps(ctx):
 
     from .networks.plots import plot_latent_flow_map
 
-    fig = Figure(figsize=(22, 10), layout="constrained")
-    rows = fig.subplots(2, 4)
+    panels = ctx.rnn.pick(2, 4)  # each panel is a slow-point search: --quick shows two epochs per task
+    fig = Figure(figsize=(5.5 * panels, 10), layout="constrained")
+    rows = fig.subplots(2, panels)
     info = {}
     for row, name in zip(rows, ("fig4-dcdt", "fig4-dmts"), strict=True):
         p, task, ds = _k2_run(ctx, name)
-        picks = ds.checkpoint.values[-4:]
+        picks = ds.checkpoint.values[-panels:] if panels == 4 else ds.checkpoint.values[[1, -1]]
         params = {k[6:]: ds[k].values[0, 0] for k in ds.data_vars if k.startswith("param_")}
         for ax, epoch in zip(row, picks, strict=True):
             i = int(np.flatnonzero(ds.checkpoint.values == epoch)[0])
@@ -234,14 +235,14 @@ def fig_rnn_slow_points(ctx):
     from .networks import preset
     from .networks.plots import plot_slow_points_pca
 
-    fig = Figure(figsize=(17, 8), layout="constrained")
-    rows = fig.subplots(2, 4)
+    panels = ctx.rnn.pick(2, 4)
+    fig = Figure(figsize=(4.25 * panels, 8), layout="constrained")
+    rows = fig.subplots(2, panels)
     info = {}
     for row, name in zip(rows, ("fig5-dcdt", "fig5-dmts"), strict=True):
         p = preset(name)
         epochs = ctx.rnn.pick(2000 if name == "fig5-dcdt" else 3000, p.epochs)
-        checkpoints = [c for c in p.checkpoints if c <= epochs] if not ctx.rnn.quick else \
-            sorted({int(e) for e in np.linspace(0, epochs, 5)[1:]})
+        checkpoints = [c for c in p.checkpoints if c <= epochs] if not ctx.rnn.quick else [epochs // 10, epochs]
         ds = p.run(seeds=[0], epochs=epochs, checkpoints=checkpoints, record_every=max(1, epochs // 500),
                    out=_cache(ctx, f"rnn-{name}", epochs, checkpoints))
         params = {int(e): {k[6:]: ds[k].values[0, 0, i] for k in ds.data_vars if k.startswith("param_")}

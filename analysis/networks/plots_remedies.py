@@ -134,7 +134,8 @@ def plot_readout_normalization(ds, *, ax=None) -> Figure:
     _band(ax, epochs[second], ds.accuracy.sel(norm=np.inf).values[:, second], 0, "black", "left free", ls="--")
     ax.axvline(switch, color="0.5", ls=":", lw=1)
     ax.set(xlabel="epoch", ylabel="accuracy (outputs within +-0.33 of target)", ylim=(0, 1),
-           title=f"Readout held at an L1 norm from the dotted line ({ds.seed.size} seeds)")
+           title=f"readout held at L1 norm c after the dotted line ({ds.seed.size} seeds)")
+    ax.title.set_fontsize(10)
     ax.legend(fontsize=7)
     return fig
 
