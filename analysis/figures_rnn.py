@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .regimes import TRAPPED
+
 
 @dataclass(frozen=True)
 class RNNSettings:
@@ -178,7 +180,7 @@ def fig_rnn_lr_sweeps(ctx):
         ax.title.set_fontsize(8.5)
     ctx.summary["rnn_lr_sweeps"] = {
         name: {"lr": ds.lr.values.tolist(), "epochs": int(ds.attrs["epochs"]), "seeds": int(ds.seed.size),
-               "fraction_trapped": (ds.regime == 2).mean("seed").values.tolist(),
+               "fraction_trapped": (ds.regime == TRAPPED).mean("seed").values.tolist(),
                "fraction_learned_reference": ds.learned_reference.astype(float).mean("seed").values.tolist()}
         for name, ds in (("rank_one", rank_one), ("full_rank", full))}
     return fig

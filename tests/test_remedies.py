@@ -10,9 +10,9 @@ import xarray as xr
 
 import analysis.networks.scaling as scaling
 from analysis.networks import DelayedActivationRNN, TaskRNN, cue_discrimination, delayed_activation, train_sweep
+from analysis.networks.continuation import start_from
 from analysis.networks.remedies import gain_ablation, learnable_gain
 from analysis.networks.slow import slow_points_dataset
-from analysis.networks.training import Start, start_from
 from analysis.regimes import LEARNED, TRAPPED
 
 SMALL = DelayedActivationRNN(N=8)
@@ -162,7 +162,8 @@ def test_rnn_cli_trains_and_writes(tmp_path):
     assert listing.returncode == 0 and "fig8c" in listing.stdout and "fig3a" in listing.stdout
 
 
-@pytest.mark.parametrize("args", [("rnn",), ("rnn", "train", "fig99"), ("rnn", "sweep", "fig3b", "--lr", "1", "0.1", "3"),
+@pytest.mark.parametrize("args", [("rnn",), ("rnn", "train", "fig99"),
+                                  ("rnn", "sweep", "fig3b", "--lr", "1", "0.1", "3"),
                                   ("rnn", "train", "fig3b", "--epochs", "0"), ("rnn", "ghosts")])
 def test_rnn_cli_bad_arguments_one_line_exit_2(args, tmp_path):
     proc = ghost(*args, *(("--out", str(tmp_path)) if len(args) > 2 else ()))

@@ -6,8 +6,11 @@
 * :mod:`.training`: :func:`train_sweep`, every (learning rate, seed) network of a chunk in one
   jit-compiled, vmapped program, with regimes decided from every epoch.
 * :mod:`.presets`: every experiment of the paper as a named preset.
+* :mod:`.continuation`: :func:`start_from`, to continue a sweep from a checkpoint.
+* :mod:`.remedies` and :mod:`.scaling`: the remedies and the scaling law in networks.
 """
 
+from .continuation import Start, start_from
 from .models import DelayedActivationRNN, TaskRNN, model_from_dict
 from .presets import PRESETS, Preset, preset
 from .tasks import Task, cue_discrimination, delayed_activation, make_task, match_to_sample
@@ -19,6 +22,7 @@ __all__ = [
     "DelayedActivationRNN",
     "NetworkCriteria",
     "Preset",
+    "Start",
     "Task",
     "TaskRNN",
     "classify_runs",
@@ -28,5 +32,6 @@ __all__ = [
     "match_to_sample",
     "model_from_dict",
     "preset",
+    "start_from",
     "train_sweep",
 ]

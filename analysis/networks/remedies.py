@@ -24,8 +24,9 @@ import numpy as np
 
 from reduced._validation import positive_int
 
+from .continuation import start_from
 from .presets import RANKS, preset
-from .training import start_from, train_sweep
+from .training import train_sweep
 
 ABLATION_GAINS = tuple(np.logspace(-3, 1, 30).tolist())  # the reference's 30 gains
 
