@@ -50,11 +50,9 @@ def fig_rnn_ghost_lag(ctx):
     quick = ctx.settings.quick
     lr = [0.004, 0.008] if quick else [0.002, 0.004, 0.008, 0.016]
     seeds, epochs, every = (4, 20_000, 100) if quick else (10, 60_000, 50)
-    (ctx.out / ".cache").mkdir(exist_ok=True)
-    key = hashlib.sha256(json.dumps([lr, seeds, epochs, every]).encode()).hexdigest()[:12]
     ds = train_sweep(DelayedActivationRNN(), delayed_activation(20), lr=lr, seeds=seeds, epochs=epochs,
                      record_every=100, checkpoints=range(0, epochs + 1, every),
-                     out=ctx.out / ".cache" / f"rnn-ghost-lag-{key}.nc", executor=None)
+                     out=_cache(ctx, "rnn-ghost-lag", lr, seeds, epochs, every))
     timeline = ghost_timeline(ds)
     lag = ghost_lag(ds, timeline)
     per_lr = {f"{v:.3g}": lag_summary({k: (a[i] if isinstance(a, np.ndarray) else a) for k, a in lag.items()})
@@ -121,9 +119,9 @@ def _rank_one_lr_sweep(ctx):
 
     lr, seeds, epochs = ((np.logspace(-2.5, -1, 8), 4, 10_000) if ctx.settings.quick
                          else (np.logspace(-4, -1, 30), 10, 30_000))
-    key = hashlib.sha256(json.dumps([lr.tolist(), seeds, epochs]).encode()).hexdigest()[:12]
     return train_sweep(DelayedActivationRNN(), delayed_activation(20), lr=lr, seeds=seeds, epochs=epochs,
-                       record_every=1000, out=ctx.out / ".cache" / f"rnn-lr-sweep-{key}.nc", executor=ctx.executor)
+                       record_every=1000, out=_cache(ctx, "rnn-lr-sweep", lr.tolist(), seeds, epochs),
+                       executor=ctx.executor)
 
 
 def fig_rnn_rank_one_run(ctx):

@@ -12,7 +12,6 @@ saved sweep, and an interrupted one resumes.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 
@@ -25,13 +24,11 @@ def _overrides(args) -> dict:
     return out
 
 
-def _out_dir(text: str) -> Path:
-    path = Path(text)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ValueError(f"--out: cannot create {path}: {exc.strerror}") from None
-    return path
+def _first_of_each_sweep(ds):
+    """The sweep with its further swept axes (e.g. rank) at their first value, for one picture."""
+    from .networks.training import swept_axes
+
+    return ds.isel({d: 0 for d in swept_axes(ds)})
 
 
 def _save(fig, path: Path) -> None:
@@ -47,10 +44,11 @@ def _cmd_list(args) -> None:
 
 
 def _train(args, command: str):
+    from .figures import check_output_dir
     from .networks import preset
 
     p = preset(args.preset)
-    out = _out_dir(args.out)
+    out = check_output_dir(Path(args.out))
     overrides = _overrides(args)
     if command == "sweep":
         low, high, count = args.lr
@@ -70,16 +68,14 @@ def _cmd_train(args) -> None:
     from .networks.plots import plot_training
 
     p, ds, out = _train(args, "train")
-    extra = [d for d in ds.loss.dims if d not in ("lr", "seed", "epoch")]
-    _save(plot_training(ds.isel({d: 0 for d in extra})), out / f"{args.preset}-train.png")
+    _save(plot_training(_first_of_each_sweep(ds)), out / f"{args.preset}-train.png")
 
 
 def _cmd_sweep(args) -> None:
     from .networks.plots import plot_regime_fractions
 
     p, ds, out = _train(args, "sweep")
-    extra = [d for d in ds.loss.dims if d not in ("lr", "seed", "epoch")]
-    _save(plot_regime_fractions(ds.isel({d: 0 for d in extra}), title=p.description),
+    _save(plot_regime_fractions(_first_of_each_sweep(ds), title=p.description),
           out / f"{args.preset}-sweep.png")
 
 
@@ -93,8 +89,7 @@ def _cmd_ghosts(args) -> None:
     p, ds, out = _train(args, "train")
     if ds.sizes.get("checkpoint", 0) == 0:
         raise ValueError(f"preset {args.preset} keeps no checkpoints: nothing to search")
-    extra = [d for d in ds.loss.dims if d not in ("lr", "seed", "epoch")]
-    ds = ds.isel({d: 0 for d in extra})
+    ds = _first_of_each_sweep(ds)
     picks = ds.checkpoint.values
     if picks.size > args.max_checkpoints:  # evenly spaced, always with the first and the last
         import numpy as np
@@ -125,19 +120,11 @@ def _cmd_ghosts(args) -> None:
     _save(fig, out / f"{args.preset}-ghosts.png")
 
 
-def _seeds(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
-    return value
-
-
 def add_rnn_parser(sub) -> None:
     """Add ``ghost rnn ...`` to the ``ghost`` parser's subcommands."""
     rnn = sub.add_parser("rnn", help="train, sweep or find the ghosts of one of the paper's RNN experiments")
+    from .cli import _positive_int  # the ghost parser's own integer type (cli imports this module lazily)
+
     verbs = rnn.add_subparsers(dest="rnn_command", metavar="{list,train,sweep,ghosts}")
     rnn.set_defaults(func=lambda args: rnn.error("choose one of: list, train, sweep, ghosts"))
     listing = verbs.add_parser("list", help="list the presets (every experiment of the paper)")
@@ -149,13 +136,13 @@ def add_rnn_parser(sub) -> None:
     for verb, text in helps.items():
         cmd = verbs.add_parser(verb, help=text)
         cmd.add_argument("preset", metavar="PRESET", help="a preset name (see: ghost rnn list)")
-        cmd.add_argument("--epochs", type=_seeds, default=None, help="override the number of epochs")
-        cmd.add_argument("--seeds", type=_seeds, default=None, help="override the number of seeds (0..N-1)")
+        cmd.add_argument("--epochs", type=_positive_int, default=None, help="override the number of epochs")
+        cmd.add_argument("--seeds", type=_positive_int, default=None, help="override the number of seeds (0..N-1)")
         cmd.add_argument("--out", default="rnn-results", help="output directory (default: rnn-results/)")
         if verb == "sweep":
             cmd.add_argument("--lr", nargs=3, type=float, required=True, metavar=("LOW", "HIGH", "COUNT"),
                              help="COUNT log-spaced learning rates from LOW to HIGH")
         if verb == "ghosts":
-            cmd.add_argument("--max-checkpoints", type=_seeds, default=4,
+            cmd.add_argument("--max-checkpoints", type=_positive_int, default=4,
                              help="search at most this many checkpoints, evenly spaced (default 4)")
         cmd.set_defaults(func=funcs[verb])

@@ -63,7 +63,9 @@ def start_from(ds, checkpoint: int | None = None, *, state: bool = False) -> Sta
     names = [v[6:] for v in ds.data_vars if v.startswith("param_")]
     if not names or "checkpoint" not in ds.dims or ds.sizes["checkpoint"] == 0:
         raise ValueError("ds must be a train_sweep result with checkpoints (train_sweep(..., checkpoints=[...]))")
-    extra = [d for d in ds.loss.dims if d not in ("lr", "seed", "epoch")]
+    from .training import swept_axes  # training imports this module
+
+    extra = swept_axes(ds)
     if extra:
         raise ValueError(f"ds has further swept axes {extra}: select one value of each first (ds.isel(...))")
     epochs = ds.checkpoint.values

@@ -30,6 +30,7 @@ can be held at an L1 norm c (``normalize=c``, Fig 8C). All parameters are traine
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
+from functools import cache
 
 import numpy as np
 
@@ -400,7 +401,9 @@ def _rollout_backward(alpha, residuals, g):
     return jnp.einsum("tbi,tbj->ij", x_prev, dz), dz, G0
 
 
+@cache
 def _make_rollout():
+    # built on first use: JAX is imported lazily throughout this module
     import jax
 
     rollout = jax.custom_vjp(lambda alpha, W, drive, x0: _rollout_forward(alpha, W, drive, x0)[0],
@@ -411,13 +414,7 @@ def _make_rollout():
 
 def _rollout(alpha, W, drive, x0):
     """States x_1..x_steps of a full-rank network, shape (steps, trials, N), differentiable."""
-    global _ROLLOUT
-    if _ROLLOUT is None:
-        _ROLLOUT = _make_rollout()
-    return _ROLLOUT(alpha, W, drive, x0)
-
-
-_ROLLOUT = None
+    return _make_rollout()(alpha, W, drive, x0)
 
 
 def model_from_dict(spec: dict):

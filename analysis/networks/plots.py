@@ -179,7 +179,9 @@ def plot_slow_points_pca(model, params_by_epoch: dict, task, *, axes=None) -> Fi
 
 def plot_training(ds, *, axes=None) -> Figure:
     """Loss (log scale) and accuracy of every run of a :func:`train_sweep` result against the epoch."""
-    extra = [d for d in ds.loss.dims if d not in ("lr", "seed", "epoch")]
+    from .training import swept_axes
+
+    extra = swept_axes(ds)
     if extra:
         raise ValueError(f"plot_training draws (lr, seed) runs; select one value of {extra} first")
     fig, (ax_loss, ax_acc) = _axes_row(axes, 2, (11.0, 3.8))
@@ -201,8 +203,9 @@ def plot_regime_fractions(ds, *, ax=None, title: str = "") -> Figure:
     """Fractions of the runs in each regime against the learning rate (stacked), with the onset."""
     from ..plotting import REGIME_COLORS
     from ..regimes import REGIMES
+    from .training import swept_axes
 
-    extra = [d for d in ds.regime.dims if d not in ("lr", "seed")]
+    extra = swept_axes(ds)
     if extra:
         raise ValueError(f"plot_regime_fractions draws one sweep over lr; select one value of {extra} first")
     if ds.lr.size < 2:

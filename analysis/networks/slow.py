@@ -15,6 +15,7 @@ import numpy as np
 
 from .models import model_from_dict
 from .tasks import make_task
+from .training import swept_axes
 
 
 def trial_states(model, params: dict, task, seed: int = 0) -> np.ndarray:
@@ -67,7 +68,7 @@ def slow_points_dataset(ds, *, lr_index: int = 0, seed_index: int = 0, **options
     names = [v[6:] for v in ds.data_vars if v.startswith("param_")]
     if not names or ds.sizes.get("checkpoint", 0) == 0:
         raise ValueError("ds must be a train_sweep result with checkpoints")
-    extra = [d for d in ds.loss.dims if d not in ("lr", "seed", "epoch")]
+    extra = swept_axes(ds)
     if extra:
         raise ValueError(f"ds has further swept axes {extra}: select one value of each first")
     model = model_from_dict(json.loads(ds.attrs["model"]))

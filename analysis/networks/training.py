@@ -56,12 +56,12 @@ import numpy as np
 from reduced._validation import positive_int
 
 from ..chunks import Store, check_memory, fingerprint, run_chunks, settings_dict
+from ..optimizers import OPTIMIZERS, check_momentum, optimizer_spec  # noqa: F401 - OPTIMIZERS re-exported
 from ..regimes import DESCENDING, DIVERGED, LEARNED, OSCILLATING, REGIMES, TRAPPED
 from .continuation import Start, check_start
 from .models import model_from_dict
 from .tasks import Task, accuracy_hits, make_task
 
-OPTIMIZERS = ("sgd", "momentum", "adam")
 RESULT_VERSION = 1
 SEGMENT_EPOCHS = 2000  # epochs per compiled call: bounds memory and paces progress and checkpoints
 
@@ -382,6 +382,11 @@ def _record_epochs(epochs: int, record_every: int) -> np.ndarray:
     return np.unique(np.r_[np.arange(0, epochs, record_every), epochs - 1])
 
 
+def swept_axes(ds) -> list[str]:
+    """The further swept axes of a :func:`train_sweep` result (those besides lr, seed and epoch)."""
+    return [d for d in ds.regime.dims if d not in ("lr", "seed")]
+
+
 # --- classification ------------------------------------------------------------------------------
 def classify_runs(stats: Mapping[str, np.ndarray], criteria: NetworkCriteria | None = None) -> dict:
     """Regime codes and the reference's criteria from the on-the-fly statistics of a sweep."""
@@ -538,10 +543,9 @@ def train_sweep(
     lr = _positive_list(lr, "lr")
     seeds = _seed_list(seeds)
     epochs = positive_int(epochs, "epochs")
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-    if isinstance(momentum, bool) or not np.isfinite(momentum) or not 0 <= momentum < 1:
-        raise ValueError(f"momentum must lie in [0, 1), got {momentum!r}")
+    optimizer_spec(optimizer)
+    if check_momentum(momentum).ndim:
+        raise ValueError(f"momentum must be a single number in [0, 1), got {momentum!r}")
     if isinstance(weight_decay, bool) or not np.isfinite(weight_decay) or weight_decay < 0:
         raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
     record_every = positive_int(record_every, "record_every") if record_every is not None else max(1, epochs // 1000)
