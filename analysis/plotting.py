@@ -75,12 +75,17 @@ def _new_axes_row(axes, n: int, *, size):
 
 
 def _no_minor_labels(ax):
-    """Keep log axes readable over short ranges: label the decades only, not every minor tick."""
-    from matplotlib.ticker import NullFormatter
+    """Keep log axes readable: no crowded minor labels; under two decades, label 1, 2 and 5 per
+    decade in plain numbers so that the axis still carries several labels."""
+    from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
 
-    for axis in (ax.xaxis, ax.yaxis):
-        if axis.get_scale() == "log":
-            axis.set_minor_formatter(NullFormatter())
+    for axis, limits in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+        if axis.get_scale() != "log":
+            continue
+        axis.set_minor_formatter(NullFormatter())
+        if np.log10(max(limits) / min(limits)) < 2:
+            axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+            axis.set_major_formatter(FormatStrFormatter("%g"))
 
 
 def _mark_r_lines(ax, T: float, *, scale: float = 1.0, shade: bool = True, xmin=None):
