@@ -9,6 +9,11 @@ positive semi-definite Hessian of q). Starts whose search runs away (non-finite,
 converged after ``max_iter`` steps) are reported in ``SlowPoints.unconverged``, never dropped
 silently.
 
+**Cost.** A cheap Adam descent from every start first, then Newton only from the distinct
+candidates, in fixed-size blocks that stop as soon as their own points settle. The compiled
+kernels belong to the field function: give a parametrised field F(x, params) with ``params=``
+and a later search of the same function (one network at another checkpoint) compiles nothing.
+
 **Classification** (grounded in the saddle-node normal form, Dinc et al., arXiv:2501.02378):
 
 * a *fixed point*: speed |F| at most ``fixed_tol`` times the field's scale (the median speed at
@@ -34,6 +39,7 @@ r_eff does not depend on how v is scaled.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -62,12 +68,13 @@ def as_field(field_spec) -> Callable:
     raise ValueError("field must be a JAX-traceable function of a 1-D array, or a sympy field (expressions, symbols)")
 
 
-def _check_field(F, n: int):
+def _check_field(F, n: int, *args):
+    """F(x, *args) must map a state of shape (n,) to shape (n,); a jitted F keeps the trace for later."""
     import jax
     import jax.numpy as jnp
 
     try:
-        shape = jax.eval_shape(F, jax.ShapeDtypeStruct((n,), jnp.float64)).shape
+        shape = jax.eval_shape(F, jax.ShapeDtypeStruct((n,), jnp.float64), *args).shape
     except Exception as exc:  # a field that cannot be traced is a bad argument, whatever the error
         raise ValueError(f"field could not be evaluated on a state of shape ({n},): {exc}") from None
     if shape != (n,):
@@ -97,57 +104,103 @@ def _starts(starts, box, n_box: int, seed: int) -> np.ndarray:
 
 
 # --- the search ----------------------------------------------------------------------------------
-def _newton_search(F, xtol: float):
-    """A jitted damped-Newton (Levenberg-Marquardt) search on q: ``run(x0, steps) -> (x, q, done)``."""
-    import jax
+NEWTON_BLOCK = 32  # candidates per compiled Newton call: a block stops as soon as its own points settle
+
+
+class _Kernels:
+    """Jitted evaluations of one field F(x, params), compiled once per field function and shape.
+
+    They live as long as the field function (see :func:`_kernels`), so a second search of the
+    same function with other parameters (one network at another checkpoint) compiles nothing.
+    """
+
+    def __init__(self, F, xtol: float = 1e-8):
+        import jax
+        import jax.numpy as jnp
+        import optax
+
+        def q(x, p):
+            f = F(x, p)
+            return 0.5 * jnp.dot(f, f)
+
+        grad_q, hess_q = jax.grad(q), jax.hessian(q)
+        self.F = jax.jit(F)
+        self.J = jax.jit(jax.jacfwd(F))
+        self.second = jax.jit(lambda x, v, p: jax.jvp(lambda y: jax.jvp(lambda z: F(z, p), (y,), (v,))[1],
+                                                      (x,), (v,))[1])
+        self.hessian = jax.jit(hess_q)
+        self.speeds = jax.jit(jax.vmap(lambda x, p: jnp.linalg.norm(F(x, p)), in_axes=(0, None)))
+        adam = optax.adam(1e-2)
+
+        def descend(x, p, steps):
+            def body(carry, _):
+                x, state = carry
+                updates, state = jax.vmap(adam.update)(jax.vmap(grad_q, in_axes=(0, None))(x, p), state, x)
+                return (optax.apply_updates(x, updates), state), None
+
+            return jax.lax.scan(body, (x, jax.vmap(adam.init)(x)), None, length=steps)[0][0]
+
+        self.descend = jax.jit(descend, static_argnums=2)
+
+        def at_zero(x, p):
+            return jnp.linalg.norm(F(x, p)) <= 1e-14 * (1 + jnp.linalg.norm(x))
+
+        def step(state, p):
+            x, lam, done = state
+            g, H = grad_q(x, p), hess_q(x, p)
+            trial = x - jnp.linalg.solve(H + lam * jnp.eye(x.shape[0]) * (1 + jnp.max(jnp.abs(jnp.diag(H)))), g)
+            q_trial = q(trial, p)
+            better = jnp.isfinite(q_trial) & (q_trial <= q(x, p) * (1 + 1e-13))  # rounding is no increase
+            x_new = jnp.where(better & ~done, trial, x)
+            lam_new = jnp.where(better, jnp.maximum(lam / 4, 1e-12), jnp.minimum(lam * 5, 1e12))
+            # converged: a nearly undamped Newton step that no longer moves the point
+            settled = (lam < 1e-6) & (jnp.linalg.norm(trial - x) <= xtol * (1 + jnp.linalg.norm(x)))
+            done_new = done | settled | at_zero(x_new, p) | ~jnp.all(jnp.isfinite(x_new))
+            return x_new, lam_new, done_new
+
+        batched_step = jax.vmap(step, in_axes=(0, None))
+
+        def newton(x0, lam0, steps, p):
+            """Damped Newton (Levenberg-Marquardt) on q from a block of points: (x, q, converged)."""
+            state = (x0, lam0, jax.vmap(at_zero, in_axes=(0, None))(x0, p))
+
+            def cond(carry):
+                state, k = carry
+                return (k < steps) & ~jnp.all(state[2])
+
+            (x, _, done), _ = jax.lax.while_loop(cond, lambda c: (batched_step(c[0], p), c[1] + 1), (state, 0))
+            return x, jax.vmap(q, in_axes=(0, None))(x, p), done & jnp.all(jnp.isfinite(x), axis=1)
+
+        self.newton = jax.jit(newton)
+
+
+_KERNELS = weakref.WeakKeyDictionary()
+
+
+def _kernels(F, with_params: bool) -> _Kernels:
+    """The compiled kernels of a field function, built on its first search and kept while it lives."""
+    per_function = _KERNELS.setdefault(F, {})
+    if with_params not in per_function:
+        per_function[with_params] = _Kernels(F if with_params else (lambda x, p: F(x)))
+    return per_function[with_params]
+
+
+def _minimize_q(kernels: _Kernels, starts: np.ndarray, max_iter: int, p):
+    """Damped Newton on q from every start, in blocks of :data:`NEWTON_BLOCK` (one compiled shape)."""
     import jax.numpy as jnp
 
-    def q(x):
-        f = F(x)
-        return 0.5 * jnp.dot(f, f)
-
-    grad_q = jax.grad(q)
-    hess_q = jax.hessian(q)
-
-    def at_zero(x):
-        return jnp.linalg.norm(F(x)) <= 1e-14 * (1 + jnp.linalg.norm(x))
-
-    def step(state):
-        x, lam, done = state
-        g = grad_q(x)
-        H = hess_q(x)
-        n = x.shape[0]
-        trial = x - jnp.linalg.solve(H + lam * jnp.eye(n) * (1 + jnp.max(jnp.abs(jnp.diag(H)))), g)
-        q_trial = q(trial)
-        better = jnp.isfinite(q_trial) & (q_trial <= q(x) * (1 + 1e-13))  # rounding is no increase
-        x_new = jnp.where(better & ~done, trial, x)
-        lam_new = jnp.where(better, jnp.maximum(lam / 4, 1e-12), jnp.minimum(lam * 5, 1e12))
-        # converged: a nearly undamped Newton step that no longer moves the point
-        settled = (lam < 1e-6) & (jnp.linalg.norm(trial - x) <= xtol * (1 + jnp.linalg.norm(x)))
-        done_new = done | settled | at_zero(x_new) | ~jnp.all(jnp.isfinite(x_new))
-        return x_new, lam_new, done_new
-
-    batched_step = jax.vmap(step)
-
-    def run(x0, lam0, steps):
-        state = (x0, lam0, jax.vmap(at_zero)(x0))
-
-        def cond(carry):
-            state, k = carry
-            return (k < steps) & ~jnp.all(state[2])
-
-        (x, lam, done), _ = jax.lax.while_loop(cond, lambda c: (batched_step(c[0]), c[1] + 1), (state, 0))
-        return x, lam, jax.vmap(q)(x), done & jnp.all(jnp.isfinite(x), axis=1)
-
-    return jax.jit(run)
-
-
-def _minimize_q(F, starts: np.ndarray, max_iter: int, xtol: float):
-    """Damped Newton on q from every start at once; returns x, q and whether each converged."""
-    import jax.numpy as jnp
-
-    run = _newton_search(F, xtol)
-    x, _, q, done = (np.asarray(a) for a in run(jnp.asarray(starts), jnp.full(len(starts), 1e-3), max_iter))
+    xs, qs, dones = [], [], []
+    for i in range(0, len(starts), NEWTON_BLOCK):
+        block = starts[i:i + NEWTON_BLOCK]
+        padded = np.concatenate([block, np.repeat(block[-1:], NEWTON_BLOCK - len(block), axis=0)])
+        x, q, done = kernels.newton(jnp.asarray(padded), jnp.full(NEWTON_BLOCK, 1e-3), max_iter, p)
+        xs.append(np.asarray(x)[:len(block)])
+        qs.append(np.asarray(q)[:len(block)])
+        dones.append(np.asarray(done)[:len(block)])
+    n = starts.shape[1]
+    if not xs:
+        return np.zeros((0, n)), np.zeros(0), np.zeros(0, bool)
+    x, q, done = np.concatenate(xs), np.concatenate(qs), np.concatenate(dones)
     return x, q, done & np.isfinite(q)
 
 
@@ -230,23 +283,12 @@ class SlowPoints:
         return self.select("fixed point")
 
 
-class _Kernels:
-    """Jitted evaluations of one field, compiled once per search and reused for every point."""
-
-    def __init__(self, F):
-        import jax
-
-        self.F = jax.jit(F)
-        self.J = jax.jit(jax.jacfwd(F))
-        self.second = jax.jit(lambda x, v: jax.jvp(lambda y: jax.jvp(F, (y,), (v,))[1], (x,), (v,))[1])
-
-
-def _normal_form(kernels: _Kernels, x: np.ndarray) -> dict:
+def _normal_form(kernels: _Kernels, x: np.ndarray, p=()) -> dict:
     import jax.numpy as jnp
 
     xj = jnp.asarray(x)
-    J = np.asarray(kernels.J(xj))
-    f = np.asarray(kernels.F(xj))
+    J = np.asarray(kernels.J(xj, p))
+    f = np.asarray(kernels.F(xj, p))
     values, right = np.linalg.eig(J)
     order = np.argsort(np.abs(values), kind="stable")
     values, right = values[order], right[:, order]
@@ -264,7 +306,7 @@ def _normal_form(kernels: _Kernels, x: np.ndarray) -> dict:
         return {"eigenvalues": values, "v": v, "w": np.full_like(v, nan), "lam": lam_r, "A": nan, "c0": nan,
                 "r_eff": nan, "speed": float(np.linalg.norm(f))}
     w = w / overlap
-    A = 0.5 * float(w @ np.asarray(kernels.second(xj, jnp.asarray(v))))
+    A = 0.5 * float(w @ np.asarray(kernels.second(xj, jnp.asarray(v), p)))
     c0 = float(w @ f)
     return {"eigenvalues": values, "v": v, "w": w, "lam": lam_r, "A": A, "c0": c0, "r_eff": A * c0 - lam_r**2 / 4,
             "speed": float(np.linalg.norm(f))}
@@ -279,7 +321,7 @@ def normal_form(field_spec, x) -> dict:
     import jax
 
     with jax.enable_x64(True):
-        return _normal_form(_Kernels(as_field(field_spec)), np.atleast_1d(np.asarray(x, dtype=float)))
+        return _normal_form(_kernels(as_field(field_spec), False), np.atleast_1d(np.asarray(x, dtype=float)))
 
 
 def find_slow_points(
@@ -295,13 +337,15 @@ def find_slow_points(
     coarse_steps: int = 200,
     coarse_merge: float = 0.05,
     seed: int = 0,
+    params=None,
 ) -> SlowPoints:
     """Find the fixed points, ghosts and other slow points of dx/dt = F(x).
 
     Parameters
     ----------
     field_spec : callable or (expressions, symbols)
-        A JAX-traceable F taking and returning 1-D arrays of length n, or a sympy field.
+        A JAX-traceable F taking and returning 1-D arrays of length n, or a sympy field. With
+        ``params``, F is called as F(x, params).
     starts : array_like, shape (points, n), optional
         Initial guesses, e.g. every state visited along trajectories.
     box : (low, high), optional
@@ -322,6 +366,11 @@ def find_slow_points(
         found as one (the reference code merges at a similar scale: it rounds the first three
         principal components to 0.1). ``coarse_steps=0, coarse_merge`` tiny runs Newton from every
         start.
+    params : pytree of arrays, optional
+        Parameters of the field, passed as F(x, params). The search is compiled once per field
+        function (and shape) and reused while that function lives, so searching one network's
+        flow at many checkpoints compiles once: pass the same function with each checkpoint's
+        parameters (e.g. ``model.flow_function()``) instead of a new closure each time.
 
     Returns
     -------
@@ -345,19 +394,20 @@ def find_slow_points(
     F = as_field(field_spec)
     n = points.shape[1]
     with jax.enable_x64(True):
-        _check_field(F, n)
-        speeds = jax.jit(jax.vmap(lambda y: jnp.linalg.norm(F(y))))
-        start_speed = np.asarray(speeds(jnp.asarray(points)))
+        p = () if params is None else jax.tree_util.tree_map(lambda v: jnp.asarray(v, jnp.float64), params)
+        kernels = _kernels(F, params is not None)
+        _check_field(kernels.F, n, p)
+        start_speed = np.asarray(kernels.speeds(jnp.asarray(points), p))
         # a cheap first descent from every start, then Newton only from the distinct candidates:
         # thousands of visited states usually lead to a handful of slow points
-        coarse = np.asarray(_descend_q(F, points, coarse_steps)) if coarse_steps else points
+        coarse = np.asarray(kernels.descend(jnp.asarray(points), p, coarse_steps)) if coarse_steps else points
         finite = np.all(np.isfinite(coarse), axis=1)
         candidates = np.flatnonzero(finite)
         spread = 1 + np.max(np.abs(coarse[finite])) if finite.any() else 1.0
         if candidates.size:
-            speed0 = np.asarray(speeds(jnp.asarray(coarse[candidates])))
+            speed0 = np.asarray(kernels.speeds(jnp.asarray(coarse[candidates]), p))
             reps = candidates[_merge(coarse[candidates], speed0, coarse_merge * spread)]
-            x, q, done = _minimize_q(F, coarse[reps], max_iter, 1e-8)
+            x, q, done = _minimize_q(kernels, coarse[reps], max_iter, p)
         else:
             reps, x, q, done = candidates, np.zeros((0, n)), np.zeros(0), np.zeros(0, bool)
         ok = done & np.isfinite(q)
@@ -371,20 +421,19 @@ def find_slow_points(
         if len(x):
             keep = _merge(x, q, merge_tol * (1 + np.max(np.linalg.norm(x, axis=1))))
             x = x[keep]
-            hess = np.asarray(jax.jit(jax.vmap(jax.hessian(lambda y: 0.5 * jnp.sum(F(y) ** 2))))(jnp.asarray(x)))
+            hess = [np.asarray(kernels.hessian(jnp.asarray(point), p)) for point in x]
             lowest = np.array([np.linalg.eigvalsh(0.5 * (h + h.T))[0] for h in hess])
             size = np.array([max(1.0, np.abs(h).max()) for h in hess])
             x = x[lowest >= -1e-8 * size]  # local minima of q only: saddles of q are not slow points
-        kernels = _Kernels(F)
-        result = _classify(kernels, x, n, slow_tol, unconverged)
+        result = _classify(kernels, x, n, slow_tol, unconverged, p)
     finite_speed = start_speed[np.isfinite(start_speed)]
     scale = max(1.0, float(np.median(finite_speed))) if finite_speed.size else 1.0
     return result(fixed_tol * scale, scale)
 
 
-def _classify(kernels: _Kernels, x: np.ndarray, n: int, slow_tol: float, unconverged):
+def _classify(kernels: _Kernels, x: np.ndarray, n: int, slow_tol: float, unconverged, p=()):
     """Normal forms of every point; returns a function of the fixed-point tolerance that builds the result."""
-    forms = [_normal_form(kernels, point) for point in x]
+    forms = [_normal_form(kernels, point, p) for point in x]
 
     def build(fixed_atol: float, scale: float) -> SlowPoints:
         P = len(x)
@@ -418,27 +467,6 @@ def _classify(kernels: _Kernels, x: np.ndarray, n: int, slow_tol: float, unconve
     return build
 
 
-def _descend_q(F, starts: np.ndarray, steps: int, lr: float = 1e-2):
-    """A cheap first descent of q from every start (Adam, as the reference's finder, but few steps)."""
-    import jax
-    import jax.numpy as jnp
-    import optax
-
-    opt = optax.adam(lr)
-    grad_q = jax.grad(lambda x: 0.5 * jnp.sum(F(x) ** 2))
-
-    def run(x):
-        def body(carry, _):
-            x, state = carry
-            updates, state = jax.vmap(opt.update)(jax.vmap(grad_q)(x), state, x)
-            return (optax.apply_updates(x, updates), state), None
-
-        return jax.lax.scan(body, (x, jax.vmap(opt.init)(x)), None, length=steps)[0][0]
-
-    return jax.jit(run)(jnp.asarray(starts))
-
-
-# --- measured passage ------------------------------------------------------------------------------
 def measured_passage_time(field_spec, ghost_x, v, w, half_width: float, *, rtol: float = 1e-10) -> float:
     """Time a trajectory takes to cross the bottleneck from s = -half_width to s = +half_width.
 

@@ -141,6 +141,29 @@ def test_network_latent_flow_is_a_field_the_finder_takes():
     assert found.stability[0] == "stable"
 
 
+def test_parametrised_field_agrees_with_the_closure_and_compiles_once():
+    """F(x, params) gives the closure's result, and a second search with new parameters traces nothing."""
+    traces = []
+
+    def rank_one(k, p):
+        traces.append(1)  # runs only while JAX traces
+        return -k + p["w"] * jnp.tanh(k) + p["b"]
+
+    w = 2.0
+    t = np.sqrt(1 - 1 / w)
+    b_c = np.arctanh(t) - w * t
+    for db in (-1e-3, -1e-5, 0.2):
+        params = {"w": np.float64(w), "b": np.float64(b_c + db)}
+        found = find_slow_points(rank_one, box=([-4.0], [4.0]), n_box=40, params=params)
+        closure = find_slow_points(lambda k, db=db: -k + w * jnp.tanh(k) + b_c + db, box=([-4.0], [4.0]), n_box=40)
+        assert found.kind.tolist() == closure.kind.tolist()
+        np.testing.assert_allclose(found.x, closure.x, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(found.r_eff, closure.r_eff, rtol=1e-10)
+        if db == -1e-3:
+            after_first = len(traces)
+    assert len(traces) == after_first  # the later parameters reused every compiled kernel
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [

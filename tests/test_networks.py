@@ -16,6 +16,7 @@ from analysis.networks import (
     cue_discrimination,
     delayed_activation,
     match_to_sample,
+    onehot_cue_discrimination,
     preset,
     train_sweep,
 )
@@ -38,7 +39,7 @@ def numpy_loss(model, task, params, x0, noise):
     outputs = []
     for t in range(task.steps):
         u = task.inputs[:, t, :]
-        drive = x @ W.T + p["b"] + (u @ p["W_in"].T if "W_in" in p else 0.0) + noise[t]
+        drive = x @ W.T + p["b"] + p.get("b_rec", 0.0) + (u @ p["W_in"].T if "W_in" in p else 0.0) + noise[t]
         x_next = (1 - model.alpha) * x + model.alpha * np.tanh(drive)
         read = x if isinstance(model, TaskRNN) else x_next
         if isinstance(model, TaskRNN):
@@ -64,6 +65,9 @@ CASES = {
                       cue_discrimination(1, 3, 2)),
     "full DMTS": (TaskRNN(N=6, rank=None, readout="sigmoid", noise_sigma=0.05), match_to_sample(1, 2, 2)),
     "full DCDT normalized": (TaskRNN(N=6, normalize=0.7), cue_discrimination(1, 2, 2, trials_per_class=2)),
+    "companion two-output": (TaskRNN(N=6, n_in=2, n_out=2, readout="sigmoid", noise_sigma=0.05, recurrent_bias=True,
+                                     zero_diagonal=True, normalize=1.3),
+                             onehot_cue_discrimination(1, 2, 2, n_post=1, trials_per_class=1)),
 }
 
 

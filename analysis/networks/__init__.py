@@ -2,10 +2,12 @@
 
 * :mod:`.models`: :class:`DelayedActivationRNN` (rank one, rank K, full rank; Figs 3, 6, 8B) and
   :class:`TaskRNN` (low and full rank; Figs 4, 5, 7, 8C), frozen specs over a parameter dict.
-* :mod:`.tasks`: :func:`delayed_activation`, :func:`cue_discrimination`, :func:`match_to_sample`.
+* :mod:`.tasks`: :func:`delayed_activation`, :func:`cue_discrimination`, :func:`match_to_sample`,
+  and the companion study's :func:`onehot_cue_discrimination`.
 * :mod:`.training`: :func:`train_sweep`, every (learning rate, seed) network of a chunk in one
   jit-compiled, vmapped program, with regimes decided from every epoch.
-* :mod:`.presets`: every experiment of the paper as a named preset.
+* :mod:`.presets`: every experiment of the paper (and the companion study's large sweeps) as a
+  named preset.
 * :mod:`.continuation`: :func:`start_from`, to continue a sweep from a checkpoint.
 * :mod:`.remedies` and :mod:`.scaling`: the remedies and the scaling law in networks.
 """
@@ -13,7 +15,14 @@
 from .continuation import Start, start_from
 from .models import DelayedActivationRNN, TaskRNN, model_from_dict
 from .presets import PRESETS, Preset, preset
-from .tasks import Task, cue_discrimination, delayed_activation, make_task, match_to_sample
+from .tasks import (
+    Task,
+    cue_discrimination,
+    delayed_activation,
+    make_task,
+    match_to_sample,
+    onehot_cue_discrimination,
+)
 from .training import OPTIMIZERS, NetworkCriteria, classify_runs, train_sweep
 
 __all__ = [
@@ -31,6 +40,7 @@ __all__ = [
     "make_task",
     "match_to_sample",
     "model_from_dict",
+    "onehot_cue_discrimination",
     "preset",
     "start_from",
     "train_sweep",

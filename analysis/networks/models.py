@@ -83,8 +83,13 @@ class _RateNetwork:
             return x @ params["W"]
         return (x @ params["n"]) @ params["m"].T
 
+    def bias(self, params):
+        """The total bias inside the tanh: ``b``, plus the recurrent layer's own ``b_rec`` if trained."""
+        return params["b"] + params["b_rec"] if "b_rec" in params else params["b"]
+
     def input_drive(self, params, u):
-        return params["b"] if "W_in" not in params else u @ params["W_in"].T + params["b"]
+        b = self.bias(params)
+        return b if "W_in" not in params else u @ params["W_in"].T + b
 
     def project(self, params):
         """Constraints applied before every forward pass (identity unless a readout is normalised)."""
@@ -162,12 +167,18 @@ class _RateNetwork:
         of a 1-D array."""
         import jax.numpy as jnp
 
-        b = params["b"]
+        b = self.bias(params)
         if self.rank is None:
             W = params["W"]
             return lambda x: -x + jnp.tanh(x @ W + b)
         m, n = params["m"], params["n"]
         return lambda kappa: -kappa + n.T @ jnp.tanh(m @ kappa + b)
+
+    def flow_function(self):
+        """The input-free flow as one function ``F(x, params)`` (see :meth:`flow`), the same object
+        on every call for equal models, so that :func:`analysis.ghosts.find_slow_points` (with
+        ``params=``) compiles its search once for all the checkpoints of a network."""
+        return _flow_function(self)
 
     def latent(self, params, states):
         """Latent coordinates kappa = n^T x of states (..., N) (low rank only)."""
@@ -178,9 +189,12 @@ class _RateNetwork:
     def param_dims(self) -> dict[str, tuple[str, ...]]:
         """Dimension names of each parameter, for labelled checkpoints."""
         K = "rank" if self.rank is not None else None
-        dims = {"b": ("unit",), "W": ("unit", "unit_in"), "m": ("unit", K), "n": ("unit", K),
-                "W_in": ("unit", "input"), "c": (), "b_out": ()}
+        dims = {"b": ("unit",), "b_rec": ("unit",), "W": ("unit", "unit_in"), "m": ("unit", K),
+                "n": ("unit", K), "W_in": ("unit", "input"), "c": (), "b_out": ()}
         dims["w_out"] = ("latent",) if self._reads_latent() else ("unit",)
+        if getattr(self, "n_out", 1) > 1:
+            dims["w_out"] += ("output",)
+            dims["b_out"] = ("output",)
         return dims
 
     def _reads_latent(self) -> bool:
@@ -285,7 +299,20 @@ class TaskRNN(_RateNetwork):
         Recurrent bias N(0, 0.1^2) or U(-1, 1); None picks the reference's choice for the rank
         (normal for low rank, uniform for full rank).
     normalize : float or None
-        Hold the readout's L1 norm at this value (Fig 8C), or None.
+        Hold the readout's L1 norm at this value (Fig 8C), or None (per output channel).
+    n_out : int
+        Output channels (1; the companion study's one-hot task: 2). With ``n_out > 1`` the readout
+        ``w_out`` has shape (features, n_out) and the outputs a trailing channel axis.
+    recurrent_bias : bool
+        Train a second bias ``b_rec`` on the recurrent layer besides the input layer's ``b`` (the
+        companion study's ``nn.Linear`` recurrent layer; U(-1/sqrt(N), 1/sqrt(N)) at init). The two
+        add inside the tanh, so they change the dynamics only through b + b_rec, but plain SGD
+        moves that sum twice as fast as a single bias and weight decay acts on each.
+    zero_diagonal : bool
+        Zero the diagonal of a full-rank W at initialisation only (the companion study).
+
+    The uniform input-layer bias is U(-1/sqrt(n_in), 1/sqrt(n_in)) (PyTorch's default; U(-1, 1) for
+    the paper's one input channel), and the readout bias U(-1/sqrt(features), 1/sqrt(features)).
     """
 
     rank: int | None = None
@@ -294,6 +321,9 @@ class TaskRNN(_RateNetwork):
     r0_sigma: float = 0.1
     bias_init: str | None = None
     normalize: float | None = None
+    n_out: int = 1
+    recurrent_bias: bool = False
+    zero_diagonal: bool = False
 
     readout_before_update = True
 
@@ -307,6 +337,12 @@ class TaskRNN(_RateNetwork):
             raise ValueError(f"bias_init must be 'normal', 'uniform' or None, got {self.bias_init!r}")
         if self.normalize is not None:
             positive_scalar(self.normalize, "normalize")
+        positive_int(self.n_out, "n_out", minimum=1)
+        for name in ("recurrent_bias", "zero_diagonal"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be a bool, got {getattr(self, name)!r}")
+        if self.zero_diagonal and self.rank is not None:
+            raise ValueError(f"zero_diagonal needs a full-rank network (rank=None), got rank={self.rank}")
 
     def _reads_latent(self) -> bool:
         return self.rank is not None
@@ -325,17 +361,23 @@ class TaskRNN(_RateNetwork):
         bias = self.bias_init or ("normal" if K is not None else "uniform")
         params = {
             "W_in": uniform(k[0], (N, self.n_in), np.sqrt(6.0 / (N + self.n_in))),
-            "b": 0.1 * jax.random.normal(k[1], (N,), dtype) if bias == "normal" else uniform(k[1], (N,), 1.0),
+            "b": (0.1 * jax.random.normal(k[1], (N,), dtype) if bias == "normal"
+                  else uniform(k[1], (N,), 1.0 / np.sqrt(self.n_in))),
         }
         if K is None:
             params["W"] = uniform(k[2], (N, N), np.sqrt(6.0 / (2 * N)))
+            if self.zero_diagonal:
+                params["W"] = params["W"] * (1 - jnp.eye(N, dtype=dtype))
             fan_in = N
         else:
             params["n"] = jax.random.normal(k[2], (N, K), dtype) / np.sqrt(N)
             params["m"] = jax.random.normal(k[3], (N, K), dtype)
             fan_in = K
-        params["w_out"] = uniform(k[4], (fan_in,), np.sqrt(6.0 / (fan_in + 1)))
-        params["b_out"] = uniform(k[5], (), 1.0 / np.sqrt(fan_in))
+        out_shape = () if self.n_out == 1 else (self.n_out,)
+        params["w_out"] = uniform(k[4], (fan_in, *out_shape), np.sqrt(6.0 / (fan_in + self.n_out)))
+        params["b_out"] = uniform(k[5], out_shape, 1.0 / np.sqrt(fan_in))
+        if self.recurrent_bias:  # its own key, so that the other parameters keep their draws
+            params["b_rec"] = uniform(jax.random.fold_in(key, 6), (N,), 1.0 / np.sqrt(N))
         return self.project(params)
 
     def initial_state(self, key, trials: int, dtype):
@@ -359,8 +401,13 @@ class TaskRNN(_RateNetwork):
             return params
         import jax.numpy as jnp
 
-        factor = self.normalize / jnp.sum(jnp.abs(params["w_out"]))
+        factor = self.normalize / jnp.sum(jnp.abs(params["w_out"]), axis=0)
         return {**params, "w_out": params["w_out"] * factor, "b_out": params["b_out"] * factor}
+
+
+@cache
+def _flow_function(model):
+    return lambda x, params: model.flow(params)(x)
 
 
 def _rollout_forward(alpha, W, drive, x0):

@@ -114,7 +114,7 @@ def plot_latent_flow_map(model, params, task, *, ax=None, extent: float | None =
     axis = np.linspace(-half, half, grid)
     k1, k2 = np.meshgrid(axis, axis)
     points = np.stack([k1.ravel(), k2.ravel()], axis=1)
-    F = -points + np.tanh(points @ p["m"].T + p["b"]) @ p["n"]
+    F = -points + np.tanh(points @ p["m"].T + model.bias(p)) @ p["n"]
     speed = np.linalg.norm(F, axis=1).reshape(k1.shape)
     mesh = ax.pcolormesh(k1, k2, np.log10(speed + 1e-12), cmap="cividis", shading="auto", rasterized=True)
     fig.colorbar(mesh, ax=ax, label="log10 speed |dkappa/dt|")

@@ -37,7 +37,6 @@ def network_slow_points(model, params: dict, task, **options):
     ``options`` go to :func:`analysis.ghosts.find_slow_points`. Returns (SlowPoints, starts),
     where the starts are latent coordinates for a low-rank network.
     """
-    import jax
 
     from ..ghosts import find_slow_points
 
@@ -46,11 +45,7 @@ def network_slow_points(model, params: dict, task, **options):
     starts = states.reshape(-1, states.shape[-1])
     if model.rank is not None:
         starts = starts @ params["n"]
-    with jax.enable_x64(True):
-        import jax.numpy as jnp
-
-        field = model.flow({k: jnp.asarray(v, jnp.float64) for k, v in params.items()})
-        return find_slow_points(field, starts, **options), starts
+    return find_slow_points(model.flow_function(), starts, params=params, **options), starts
 
 
 def slow_points_dataset(ds, *, lr_index: int = 0, seed_index: int = 0, **options):

@@ -17,7 +17,15 @@ update (one step is alpha tau); the delay is always a parameter, for scaling stu
   steps, then ``n_react`` response steps with target 1 if s1 = s2 and 0 otherwise; trial types
   (+,+), (-,-), (-,+), (+,-). Accuracy: outputs thresholded at 0.5, on every step.
 
-The two input-driven tasks use the mean squared error over every trial and step. As in the
+* :func:`onehot_cue_discrimination`: the companion study's (Kurtkaya, Dinc et al.,
+  arXiv:2502.17433) two-channel version: a one-hot cue ([1, 0] or [0, 1]) for ``n_in`` steps, a
+  silent delay, ``n_react`` response steps whose two-channel target is the cue, then
+  ``n_post`` silent steps (target 0). Its loss is a *weighted* mean squared error: the last
+  ``n_react + n_post`` steps weigh 1 - (n_react + n_post) / steps, every earlier step
+  (n_react + n_post) / steps, so the short response counts as much as the long silence.
+  Accuracy: every output channel thresholded at 0.5, on every step.
+
+The paper's two input-driven tasks use the mean squared error over every trial and step. As in the
 reference there is no mask by default (cue and delay steps carry target 0); ``mask="response"``
 restricts the loss to the response period instead. Trials of the classes are interleaved
 (class 1, class 2, ..., class 1, ...), ``trials_per_class`` of each.
@@ -46,9 +54,9 @@ class Task:
     params : dict
         The factory's arguments: ``Task.with_delay`` and serialisation rebuild from them.
     inputs : ndarray, shape (trials, steps, n_in)
-    targets : ndarray, shape (trials, steps)
-    mask : ndarray, shape (trials, steps)
-        Loss weights (1 where a step counts).
+    targets : ndarray, shape (trials, steps) or (trials, steps, n_out)
+    mask : ndarray, the shape of ``targets``
+        Loss weights (1 where a step counts; per-step weights for a weighted loss).
     response : ndarray of bool, shape (trials, steps)
         The response period (for reaction accuracy).
     loss_scale : float
@@ -75,6 +83,11 @@ class Task:
         return self.inputs.shape[-1]
 
     @property
+    def n_out(self) -> int:
+        """Output channels the task expects (1 unless the targets carry a channel axis)."""
+        return self.targets.shape[2] if self.targets.ndim == 3 else 1
+
+    @property
     def steps(self) -> int:
         return self.inputs.shape[1]
 
@@ -97,7 +110,7 @@ class Task:
         return {"name": self.name, **self.params}
 
     def accuracy(self, outputs: np.ndarray) -> float:
-        """The reference's accuracy of numpy outputs ``(trials, steps)`` on this task."""
+        """The reference's accuracy of numpy outputs (the shape of ``targets``) on this task."""
         return float(np.mean(accuracy_hits(np, outputs, self.targets, self.accuracy_rule)))
 
 
@@ -189,8 +202,51 @@ def match_to_sample(n_in: int = 6, n_delay: int = 16, n_react: int = 10, *, tria
                 ("++", "--", "-+", "+-"))
 
 
+def onehot_cue_discrimination(n_in: int = 6, n_delay: int = 4, n_react: int = 10, *, n_post: int = 0,
+                              trials_per_class: int = 64, weighted: bool = True) -> Task:
+    """The companion study's delayed cue discrimination with a one-hot cue and two outputs.
+
+    Defaults are its timing in steps of 5 ms: a 30 ms cue, 50 ms of response, 64 trials per
+    class; its delays are 4 l steps (20 l ms). ``n_post=6`` is its "post" variant. With
+    ``weighted=False`` every step weighs the same (a plain mean squared error).
+
+    Examples
+    --------
+    >>> task = onehot_cue_discrimination(n_delay=8, trials_per_class=1)
+    >>> task.inputs[:, 0].tolist(), task.targets[:, -1].tolist(), task.steps
+    ([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]], 24)
+    >>> float(task.mask[0, 0, 0]), float(task.mask[0, -1, 0])  # 10/24 and 1 - 10/24
+    (0.4166666666666667, 0.5833333333333333)
+    """
+    n_in, n_delay = positive_int(n_in, "n_in"), positive_int(n_delay, "n_delay")
+    n_react = positive_int(n_react, "n_react")
+    n_post = positive_int(n_post, "n_post", minimum=0)
+    trials_per_class = positive_int(trials_per_class, "trials_per_class")
+    if not isinstance(weighted, bool):
+        raise ValueError(f"weighted must be a bool, got {weighted!r}")
+    steps = n_in + n_delay + n_react + n_post
+    cue = np.tile(np.eye(2), (trials_per_class, 1))  # (trials, 2): classes interleaved
+    inputs = np.zeros((len(cue), steps, 2))
+    inputs[:, :n_in] = cue[:, None]
+    targets = np.zeros((len(cue), steps, 2))
+    start = n_in + n_delay
+    targets[:, start:start + n_react] = cue[:, None]
+    response = np.zeros((len(cue), steps), bool)
+    response[:, start:start + n_react] = True
+    weights = np.ones(steps)
+    if weighted:
+        late = n_react + n_post
+        weights[:] = late / steps
+        weights[steps - late:] = 1 - late / steps
+    mask = np.broadcast_to(weights[None, :, None], targets.shape).copy()
+    params = {"n_in": n_in, "n_delay": n_delay, "n_react": n_react, "n_post": n_post,
+              "trials_per_class": trials_per_class, "weighted": weighted}
+    return Task("onehot_cue_discrimination", params, inputs, targets, mask, response, 1.0 / mask.size,
+                "threshold", n_delay, ("A", "B"))
+
+
 TASKS = {"delayed_activation": delayed_activation, "cue_discrimination": cue_discrimination,
-         "match_to_sample": match_to_sample}
+         "match_to_sample": match_to_sample, "onehot_cue_discrimination": onehot_cue_discrimination}
 
 
 def make_task(name: str, **params) -> Task:

@@ -1,0 +1,93 @@
+"""The companion study's (arXiv:2502.17433) network, task and large-sweep presets."""
+
+import jax
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.networks import TaskRNN, cue_discrimination, onehot_cue_discrimination, preset, train_sweep
+from analysis.networks.presets import STM, STM_DELAYS, STM_LR
+
+
+@settings(max_examples=30, deadline=None)
+@given(n_in=st.integers(1, 8), n_delay=st.integers(1, 40), n_react=st.integers(1, 12), n_post=st.integers(0, 8))
+def test_weighted_loss_gives_the_late_steps_and_the_early_steps_equal_weight(n_in, n_delay, n_react, n_post):
+    task = onehot_cue_discrimination(n_in, n_delay, n_react, n_post=n_post, trials_per_class=1)
+    late = n_react + n_post
+    weights = task.mask[0, :, 0]
+    # weight 1 - late/steps on the last `late` steps and late/steps before them: equal totals
+    assert weights[-late:].sum() == pytest.approx(weights[:-late].sum())
+    assert np.all(task.mask == weights[None, :, None])
+    cue = task.inputs[:, :n_in]
+    assert np.all(cue.sum(axis=-1) == 1) and np.all(task.inputs[:, n_in:] == 0)
+    assert np.array_equal(task.targets[:, n_in + n_delay:n_in + n_delay + n_react], cue[:, :1].repeat(n_react, 1))
+    assert task.targets.sum() == 2 * n_react and task.response.sum() == 2 * n_react
+    assert onehot_cue_discrimination(n_in, n_delay, n_react, n_post=n_post, weighted=False).mask.min() == 1
+
+
+def test_companion_network_initialisation():
+    with jax.enable_x64(True):
+        draws = [STM.init(jax.random.PRNGKey(k)) for k in range(20)]
+    W = np.stack([np.asarray(p["W"]) for p in draws])
+    assert np.all(np.diagonal(W, axis1=1, axis2=2) == 0)
+    assert np.abs(W).max() <= np.sqrt(6 / 200) and np.abs(W).max() > 0.9 * np.sqrt(6 / 200)  # Xavier bound
+    for name, bound in [("b", 1 / np.sqrt(2)), ("b_rec", 0.1), ("b_out", 0.1), ("w_out", np.sqrt(6 / 102))]:
+        values = np.stack([np.asarray(p[name]) for p in draws])
+        assert np.abs(values).max() <= bound and np.abs(values).max() > 0.9 * bound, name
+    assert draws[0]["w_out"].shape == (100, 2) and draws[0]["b_out"].shape == (2,)
+    # the other parameters keep the draws they have without the second bias
+    plain = STM.replace(recurrent_bias=False, zero_diagonal=False).init(jax.random.PRNGKey(0))
+    assert np.array_equal(plain["W_in"], draws[0]["W_in"]) and np.array_equal(plain["b"], draws[0]["b"])
+    # the flow sees both biases
+    x = np.full(100, 0.1, np.float32)
+    expected = -x + np.tanh(x @ np.asarray(draws[0]["W"]) + np.asarray(draws[0]["b"]) + np.asarray(draws[0]["b_rec"]))
+    np.testing.assert_allclose(STM.flow(draws[0])(x), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_presets_hold_the_companion_settings():
+    p = preset("stm-nopost")
+    assert len(STM_LR) == 30 and len(set(STM_LR)) == 30 and list(STM_LR) == sorted(STM_LR, reverse=True)
+    assert STM_LR[0] == pytest.approx(10 ** -0.5) and STM_LR[-1] == pytest.approx(1e-3)
+    assert STM_DELAYS == tuple(range(4, 81, 4))
+    kwargs = p.settings()
+    assert kwargs["epochs"] == [max(1000, int(30 / lr)) for lr in STM_LR]
+    assert (kwargs["optimizer"], kwargs["momentum"], kwargs["weight_decay"]) == ("momentum", 0.9, 1e-7)
+    assert len(kwargs["seeds"]) == 100 and p.task.trials == 128
+    assert preset("stm-post").settings()["epochs"][-1] == 100_000 and preset("stm-post").task.steps == 26
+    assert preset("stm-longtau").model.alpha == 0.25
+    assert p.settings(epochs=50)["epochs"] == 50  # an override is one budget for every rate
+
+
+def test_per_rate_budgets_train_as_separate_sweeps_joined_along_lr(tmp_path):
+    small = preset("stm-nopost").with_model(N=8).with_task(onehot_cue_discrimination(2, 3, 2, trials_per_class=2))
+    lr = [0.02, 0.3]  # budgets 1500 and 1000 epochs
+    ds = small.run(lr=lr, seeds=[0, 1], sweep={"delay": [3]}, out=tmp_path / "stm.nc")
+    assert ds.lr.values.tolist() == lr and ds.attrs["epochs_per_lr"] == [1500, 1000]
+    short = ds.loss.sel(lr=0.3, delay=3)
+    assert np.all(np.isnan(short.sel(epoch=slice(1000, None)))) and np.all(np.isfinite(short.sel(epoch=slice(0, 999))))
+    kwargs = small.settings(lr=[0.02], seeds=[0, 1], sweep={"delay": [3]}, epochs=1500)
+    alone = train_sweep(small.model, small.task, **kwargs)
+    np.testing.assert_array_equal(ds.loss.sel(lr=[0.02], epoch=alone.epoch).values, alone.loss.values)
+    assert sorted(p.name for p in tmp_path.glob("stm.epochs-*.nc")) == ["stm.epochs-1000.nc", "stm.epochs-1500.nc"]
+    again = small.run(lr=lr, seeds=[0, 1], sweep={"delay": [3]}, out=tmp_path / "stm.nc")  # from the stores
+    np.testing.assert_array_equal(again.final_loss.values, ds.final_loss.values)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: TaskRNN(N=10, rank=2, zero_diagonal=True), "zero_diagonal needs a full-rank"),
+        (lambda: TaskRNN(N=10, n_out=0), "n_out must be an integer >= 1"),
+        (lambda: TaskRNN(N=10, recurrent_bias=1), "recurrent_bias must be a bool"),
+        (lambda: onehot_cue_discrimination(n_delay=0), "n_delay must be an integer >= 1"),
+        (lambda: onehot_cue_discrimination(n_post=-1), "n_post must be an integer >= 0"),
+        (lambda: train_sweep(TaskRNN(N=4, n_in=2), onehot_cue_discrimination(), lr=[0.1], epochs=2),
+         "2 output channels but model.n_out = 1"),
+        (lambda: train_sweep(TaskRNN(N=4, n_out=2), cue_discrimination(), lr=[0.1], epochs=2),
+         "1 output channels but model.n_out = 2"),
+    ],
+)
+def test_bad_input_raises_value_error_naming_the_parameter(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
