@@ -395,6 +395,8 @@ def find_slow_points(
     n = points.shape[1]
     with jax.enable_x64(True):
         p = () if params is None else jax.tree_util.tree_map(lambda v: jnp.asarray(v, jnp.float64), params)
+        if not all(bool(jnp.all(jnp.isfinite(leaf))) for leaf in jax.tree_util.tree_leaves(p)):
+            raise ValueError("params must be finite (every leaf)")
         kernels = _kernels(F, params is not None)
         _check_field(kernels.F, n, p)
         start_speed = np.asarray(kernels.speeds(jnp.asarray(points), p))

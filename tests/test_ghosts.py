@@ -173,6 +173,8 @@ def test_parametrised_field_agrees_with_the_closure_and_compiles_once():
         (dict(field_spec=lambda x: x**2 + 1, starts=[[0.1]], fixed_tol=-1), "fixed_tol"),
         (dict(field_spec=lambda x: x**2 + 1, box=([1.0], [0.0]), n_box=3), "box"),
         (dict(field_spec="x**2", starts=[[0.1]]), "field must be"),
+        (dict(field_spec=lambda x, p: x**2 + p, starts=[[0.1]], params=np.nan), "params must be finite"),
+        (dict(field_spec=lambda x: x**2 + 1, starts=[[0.1]], params=1.0), "field could not be evaluated"),
     ],
 )
 def test_bad_input_raises_value_error(kwargs, match):

@@ -91,3 +91,13 @@ def test_per_rate_budgets_train_as_separate_sweeps_joined_along_lr(tmp_path):
 def test_bad_input_raises_value_error_naming_the_parameter(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_paper_models_serialise_as_before_the_companion_settings():
+    """The companion settings are written only when set, so earlier saved sweeps keep their fingerprints."""
+    from analysis.networks import model_from_dict
+
+    plain = TaskRNN().to_dict()
+    assert not {"n_out", "recurrent_bias", "zero_diagonal"} & set(plain)
+    assert model_from_dict(plain) == TaskRNN()
+    assert model_from_dict(STM.to_dict()) == STM and STM.to_dict()["n_out"] == 2

@@ -60,8 +60,14 @@ class _RateNetwork:
         nonnegative_scalar(self.noise_sigma, "noise_sigma")
 
     # --- serialisation ------------------------------------------------------------------
+    # settings added after results were first saved: written only when set, so that the fingerprints
+    # (and so the saved sweeps and caches) of every earlier model stay valid
+    _WRITTEN_WHEN_SET = {"n_out": 1, "recurrent_bias": False, "zero_diagonal": False}
+
     def to_dict(self) -> dict:
-        return {"family": type(self).__name__, **asdict(self)}
+        spec = {k: v for k, v in asdict(self).items()
+                if k not in self._WRITTEN_WHEN_SET or v != self._WRITTEN_WHEN_SET[k]}
+        return {"family": type(self).__name__, **spec}
 
     def replace(self, **changes):
         """A copy with some fields changed (validated again)."""
