@@ -101,3 +101,57 @@ def test_paper_models_serialise_as_before_the_companion_settings():
     assert not {"n_out", "recurrent_bias", "zero_diagonal"} & set(plain)
     assert model_from_dict(plain) == TaskRNN()
     assert model_from_dict(STM.to_dict()) == STM and STM.to_dict()["n_out"] == 2
+
+
+# --- the study's exponent fit ---------------------------------------------------------------------
+def _saturation(T, x0, a):
+    return np.where(T < x0, 0.0, 1 - np.exp(-a * (T - x0)))
+
+
+def test_onset_fit_recovers_the_onset_of_exact_fractions():
+    from analysis.networks.companion import onset_delays
+
+    T = np.arange(20, 401, 20.0)
+    x0 = np.array([35.0, 77.0, 150.0, 290.0])
+    fractions = _saturation(T[None, :], x0[:, None], 0.05)
+    np.testing.assert_allclose(onset_delays(fractions, T), x0, rtol=1e-6)
+    assert np.isnan(onset_delays(np.full((1, T.size), 0.05), T)[0])  # never above 0.1: no fit
+
+
+def test_companion_exponent_recovers_a_known_power_law():
+    """Runs fail (accuracy 1/2) with the probability of a saturating onset at T_c = (lr / A)^(1/B)."""
+    import xarray as xr
+
+    from analysis.networks.companion import companion_exponent
+
+    B, A = -2.72, 1.1e4  # onsets from about 300 ms (lr 0.002) down to 55 ms (lr 0.2)
+    lr = np.geomspace(2e-3, 0.2, 8)
+    delays = np.arange(4, 81, 4)  # steps of 5 ms
+    onset = (lr / A) ** (1 / B)
+    p_fail = _saturation(5.0 * delays[:, None], onset[None, :], 0.04)  # (delay, lr)
+    seeds = 2000
+    fail = np.random.default_rng(0).random((delays.size, lr.size, seeds)) < p_fail[..., None]
+    accuracy = np.where(fail, 0.5, 1.0)[..., None].repeat(10, axis=-1)
+    ds = xr.Dataset({"accuracy": (("delay", "lr", "seed", "epoch"), accuracy)},
+                    coords={"delay": delays, "lr": lr, "seed": np.arange(seeds), "epoch": np.arange(10)})
+    fit = companion_exponent(ds)
+    assert fit["rates_fitted"] == lr.size
+    np.testing.assert_allclose(fit["onset_ms"], onset, rtol=0.05)
+    assert fit["exponent"] == pytest.approx(B, abs=3 * fit["error"] + 0.02) and fit["r2"] > 0.99
+
+
+def test_no_learning_reads_each_run_over_its_own_epochs():
+    import xarray as xr
+
+    from analysis.networks.companion import no_learning
+
+    acc = np.full((2, 100), np.nan)
+    acc[0, :] = 0.5
+    acc[0, 90:] = 0.9  # learned at the end of a 100-epoch run
+    acc[1, :40] = 0.5
+    acc[1, 36:40] = 0.9  # a 40-epoch run: its own last 10% are epochs 36-39
+    ds = xr.Dataset({"accuracy": (("lr", "epoch"), acc)}, coords={"lr": [0.1, 0.2], "epoch": np.arange(100)})
+    assert no_learning(ds).values.tolist() == [False, False]
+    assert no_learning(ds, window=0.5).values.tolist() == [True, True]
+    with pytest.raises(ValueError, match="window"):
+        no_learning(ds, window=0)

@@ -9,7 +9,8 @@
 * :mod:`.presets`: every experiment of the paper (and the companion study's large sweeps) as a
   named preset.
 * :mod:`.continuation`: :func:`start_from`, to continue a sweep from a checkpoint.
-* :mod:`.remedies` and :mod:`.scaling`: the remedies and the scaling law in networks.
+* :mod:`.remedies` and :mod:`.scaling`: the remedies and the scaling law in networks;
+  :mod:`.companion`: the companion study's no-learning onset and exponent fit.
 """
 
 from .continuation import Start, start_from

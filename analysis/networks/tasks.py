@@ -23,7 +23,9 @@ update (one step is alpha tau); the delay is always a parameter, for scaling stu
   ``n_post`` silent steps (target 0). Its loss is a *weighted* mean squared error: the last
   ``n_react + n_post`` steps weigh 1 - (n_react + n_post) / steps, every earlier step
   (n_react + n_post) / steps, so the short response counts as much as the long silence.
-  Accuracy: every output channel thresholded at 0.5, on every step.
+  Accuracy ("reaction"): on the response steps, is the larger output channel the cue's? (The
+  study logs a reaction accuracy and a reliability; their exact definitions are not in the
+  reference, so this is this library's reading: chance is 1/2, a silent network scores 1/2.)
 
 The paper's two input-driven tasks use the mean squared error over every trial and step. As in the
 reference there is no mask by default (cue and delay steps carry target 0); ``mask="response"``
@@ -39,7 +41,7 @@ import numpy as np
 
 from reduced._validation import positive_int
 
-ACCURACY_RULES = ("threshold", "ternary")
+ACCURACY_RULES = ("threshold", "ternary", "reaction")
 MASKS = ("all", "response")
 
 
@@ -61,8 +63,9 @@ class Task:
         The response period (for reaction accuracy).
     loss_scale : float
         loss = loss_scale * sum(mask * (output - target)^2).
-    accuracy_rule : {"threshold", "ternary"}
-        0/1 targets against outputs > 0.5, or +-1/0 targets against outputs binarised at +-0.33.
+    accuracy_rule : {"threshold", "ternary", "reaction"}
+        0/1 targets against outputs > 0.5, +-1/0 targets against outputs binarised at +-0.33, or
+        (two-channel tasks) the largest output channel against the cue on the response steps.
     delay : int
         The delay in steps.
     """
@@ -111,11 +114,25 @@ class Task:
 
     def accuracy(self, outputs: np.ndarray) -> float:
         """The reference's accuracy of numpy outputs (the shape of ``targets``) on this task."""
-        return float(np.mean(accuracy_hits(np, outputs, self.targets, self.accuracy_rule)))
+        return float(accuracy_score(np, np.asarray(outputs), self.targets, self.accuracy_rule))
+
+
+def accuracy_score(xp, outputs, targets, rule: str):
+    """The mean accuracy of outputs against targets under ``rule``; ``xp`` is numpy or jax.numpy.
+
+    "threshold" and "ternary" score every step (and channel); "reaction" scores only the
+    response steps (those with a one-hot target): a hit where the largest output channel is the
+    target's channel, so a silent network scores 1/2 on two classes.
+    """
+    if rule == "reaction":
+        responding = (targets.sum(axis=-1) > 0).astype(outputs.dtype)
+        hits = (xp.argmax(outputs, axis=-1) == xp.argmax(targets, axis=-1)).astype(outputs.dtype) * responding
+        return hits.sum() / xp.maximum(responding.sum(), 1)
+    return xp.mean(accuracy_hits(xp, outputs, targets, rule))
 
 
 def accuracy_hits(xp, outputs, targets, rule: str):
-    """Per-step hits (1.0 or 0.0) of the accuracy rule; ``xp`` is numpy or jax.numpy."""
+    """Per-step hits (1.0 or 0.0) of the "threshold" or "ternary" rule; ``xp`` is numpy or jax.numpy."""
     if rule == "threshold":
         return ((outputs > 0.5) == (targets > 0.5)).astype(outputs.dtype)
     binary = xp.where(outputs > 0.33, 1.0, xp.where(outputs < -0.33, -1.0, 0.0))
@@ -242,7 +259,7 @@ def onehot_cue_discrimination(n_in: int = 6, n_delay: int = 4, n_react: int = 10
     params = {"n_in": n_in, "n_delay": n_delay, "n_react": n_react, "n_post": n_post,
               "trials_per_class": trials_per_class, "weighted": weighted}
     return Task("onehot_cue_discrimination", params, inputs, targets, mask, response, 1.0 / mask.size,
-                "threshold", n_delay, ("A", "B"))
+                "reaction", n_delay, ("A", "B"))
 
 
 TASKS = {"delayed_activation": delayed_activation, "cue_discrimination": cue_discrimination,

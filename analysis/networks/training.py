@@ -60,7 +60,7 @@ from ..optimizers import OPTIMIZERS, check_momentum, optimizer_spec  # noqa: F40
 from ..regimes import DESCENDING, DIVERGED, LEARNED, OSCILLATING, REGIMES, TRAPPED
 from .continuation import Start, check_start
 from .models import model_from_dict
-from .tasks import Task, accuracy_hits, make_task
+from .tasks import Task, accuracy_score, make_task
 
 RESULT_VERSION = 1
 SEGMENT_EPOCHS = 2000  # epochs per compiled call: bounds memory and paces progress and checkpoints
@@ -109,7 +109,7 @@ def _loss_and_accuracy(model, rule: str, params, key, inputs, targets, mask, los
     loss = loss_scale * (mask * (outputs - targets) ** 2).sum()
     import jax.numpy as jnp
 
-    return loss, jnp.mean(accuracy_hits(jnp, outputs, targets, rule))
+    return loss, accuracy_score(jnp, outputs, targets, rule)
 
 
 def _tree_where(flags, new, old):
