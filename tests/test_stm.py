@@ -72,6 +72,10 @@ def test_per_rate_budgets_train_as_separate_sweeps_joined_along_lr(tmp_path):
     assert sorted(p.name for p in tmp_path.glob("stm.epochs-*.nc")) == ["stm.epochs-1000.nc", "stm.epochs-1500.nc"]
     again = small.run(lr=lr, seeds=[0, 1], sweep={"delay": [3]}, out=tmp_path / "stm.nc")  # from the stores
     np.testing.assert_array_equal(again.final_loss.values, ds.final_loss.values)
+    from analysis.networks import start_from
+
+    with pytest.raises(ValueError, match="several epoch budgets"):
+        start_from(ds)
 
 
 @pytest.mark.parametrize(

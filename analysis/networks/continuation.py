@@ -60,6 +60,9 @@ def start_from(ds, checkpoint: int | None = None, *, state: bool = False) -> Sta
         Also continue the optimiser state; the sweep must have been run with ``keep_state=True``
         and the checkpoint must be its last epoch (the state is kept only there).
     """
+    if "epochs_per_lr" in ds.attrs:
+        raise ValueError("ds joins sweeps of several epoch budgets (Preset.run with an epochs_rule); "
+                         "continue one of them: open its own file (<out>.epochs-<E>.nc)")
     names = [v[6:] for v in ds.data_vars if v.startswith("param_")]
     if not names or "checkpoint" not in ds.dims or ds.sizes["checkpoint"] == 0:
         raise ValueError("ds must be a train_sweep result with checkpoints (train_sweep(..., checkpoints=[...]))")
