@@ -139,7 +139,7 @@ def test_companion_exponent_recovers_a_known_power_law():
     ds = xr.Dataset({"accuracy": (("delay", "lr", "seed", "epoch"), accuracy)},
                     coords={"delay": delays, "lr": lr, "seed": np.arange(seeds), "epoch": np.arange(10)})
     fit = companion_exponent(ds)
-    assert fit["rates_fitted"] == lr.size
+    assert fit["rates_fitted"] == lr.size and all(fit["onset_in_range"])
     np.testing.assert_allclose(fit["onset_ms"], onset, rtol=0.05)
     assert fit["exponent"] == pytest.approx(B, abs=3 * fit["error"] + 0.02) and fit["r2"] > 0.99
 

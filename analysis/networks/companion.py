@@ -82,7 +82,9 @@ def companion_exponent(ds, *, threshold: float = 0.8, window: float = 0.1, min_f
 
     Returns a dict with ``exponent`` and its standard ``error`` (least squares of log lr on
     log T_c, as the study's ``curve_fit``), ``r2``, the ``onset_ms`` per rate (NaN where not
-    fitted), the ``fraction`` of runs that did not learn (lr x delay) and the ``delays_ms``.
+    fitted) and ``onset_in_range`` (is it inside the swept delays? With few seeds a fit can put
+    the onset far outside them; the study's procedure keeps it, and so does this one), the
+    ``fraction`` of runs that did not learn (lr x delay) and the ``delays_ms``.
     """
     from scipy.optimize import curve_fit
     from scipy.stats import linregress
@@ -95,9 +97,12 @@ def companion_exponent(ds, *, threshold: float = 0.8, window: float = 0.1, min_f
     onset = onset_delays(fraction.values, delays_ms, min_fraction=min_fraction)
     lr = ds.lr.values
     used = np.isfinite(onset) & (onset > 0)
-    result = {"lr": lr.tolist(), "onset_ms": onset.tolist(), "fraction": fraction.values.tolist(),
-              "delays_ms": delays_ms.tolist(), "exponent": np.nan, "error": np.nan, "r2": np.nan,
-              "rates_fitted": int(used.sum())}
+    # as in the study, every positive onset counts; whether it lies inside the swept delays (or is
+    # an extrapolation of a fit to few or noisy fractions) is reported, not used to filter
+    inside = (onset >= delays_ms.min()) & (onset <= delays_ms.max())
+    result = {"lr": lr.tolist(), "onset_ms": onset.tolist(), "onset_in_range": inside.tolist(),
+              "fraction": fraction.values.tolist(), "delays_ms": delays_ms.tolist(), "exponent": np.nan,
+              "error": np.nan, "r2": np.nan, "rates_fitted": int(used.sum())}
     if used.sum() >= 3:
         x, y = np.log(onset[used]), np.log(lr[used])
         (slope, _), cov = curve_fit(lambda t, b, c: b * t + c, x, y)
