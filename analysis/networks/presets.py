@@ -12,7 +12,8 @@ over learning rate and delay on a one-hot cue discrimination: ``stm-nopost``, ``
 epoch budget depends on the learning rate, max(1000, 30 / lr) (``epochs_rule``); ``run`` trains each
 budget as its own sweep and joins them along ``lr`` (epochs past a run's budget are NaN). Its
 delays are 4 l steps for l = 1..20: the study's l = 0 (no delay) is left out, because this library
-refuses delays shorter than one step. Not reachable as presets: its fixed-point-task and rank-2
+refuses delays shorter than one step. The reference gives no epoch budget for ``stm-longtau``; it
+uses the no-post rule. Not reachable as presets: its fixed-point-task and rank-2
 examples, whose targets the reference does not state exactly.
 
 Deliberate differences from the reference code: JAX's random streams (so seed 40 here is not
