@@ -66,6 +66,16 @@ def check_output_path(out, name: str = "out") -> Path:
     return path
 
 
+def file_in(out_dir, name: str) -> Path | None:
+    """``out_dir / (name + ".nc")`` for an existing directory, None without one (ValueError otherwise)."""
+    if out_dir is None:
+        return None
+    directory = Path(out_dir)
+    if not directory.is_dir():
+        raise ValueError(f"out_dir must be an existing directory, got {str(out_dir)!r}")
+    return directory / f"{name}.nc"
+
+
 def available_memory() -> int:
     """Bytes of memory available to this process now (physical memory if the OS does not say)."""
     try:

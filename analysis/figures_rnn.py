@@ -112,7 +112,6 @@ def _rnn_critical_rate(ctx, learned) -> dict:
     }
 
 
-
 def _rank_one_lr_sweep(ctx):
     """The rank-one learning-rate sweep (Fig 6A's grid at reduced epochs), cached."""
     from .networks import DelayedActivationRNN, delayed_activation, train_sweep

@@ -179,7 +179,10 @@ _KERNELS = weakref.WeakKeyDictionary()
 
 def _kernels(F, with_params: bool) -> _Kernels:
     """The compiled kernels of a field function, built on its first search and kept while it lives."""
-    per_function = _KERNELS.setdefault(F, {})
+    try:
+        per_function = _KERNELS.setdefault(F, {})
+    except TypeError:  # a callable that cannot be weakly referenced: compiled for this search only
+        per_function = {}
     if with_params not in per_function:
         per_function[with_params] = _Kernels(F if with_params else (lambda x, p: F(x)))
     return per_function[with_params]
@@ -469,6 +472,7 @@ def _classify(kernels: _Kernels, x: np.ndarray, n: int, slow_tol: float, unconve
     return build
 
 
+# --- measured passage ------------------------------------------------------------------------------
 def measured_passage_time(field_spec, ghost_x, v, w, half_width: float, *, rtol: float = 1e-10) -> float:
     """Time a trajectory takes to cross the bottleneck from s = -half_width to s = +half_width.
 

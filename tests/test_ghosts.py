@@ -164,6 +164,17 @@ def test_parametrised_field_agrees_with_the_closure_and_compiles_once():
     assert len(traces) == after_first  # the later parameters reused every compiled kernel
 
 
+def test_a_field_that_cannot_be_weakly_referenced_still_works():
+    class Fold:
+        __slots__ = ()  # no __weakref__: the kernels cannot be cached on it
+
+        def __call__(self, x):
+            return x**2 + 0.01
+
+    found = find_slow_points(Fold(), [[-1.0], [0.5]])
+    assert found.kind.tolist() == ["ghost"] and found.r_eff[0] == pytest.approx(0.01, rel=1e-12)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [

@@ -127,6 +127,13 @@ def test_no_learning_onset_is_searched_above_the_best_rate(monkeypatch):
     with pytest.raises(ValueError, match="onset"):
         scaling.network_critical_rates(DelayedActivationRNN(), delayed_activation(20), [20], lr=[0.1, 1.0],
                                        onset="diverged")
+    with pytest.raises(ValueError, match="out_dir must be an existing directory"):
+        scaling.network_critical_rates(DelayedActivationRNN(), delayed_activation(20), [20], lr=[0.1, 1.0],
+                                       out_dir="/nonexistent-cache-dir")
+    from analysis.networks.remedies import gain_ablation
+
+    with pytest.raises(ValueError, match="out_dir must be an existing directory"):
+        gain_ablation(seeds=1, base_epochs=2, epochs=1, out_dir="/nonexistent-cache-dir")
 
 
 # --- slow points of a trained network ------------------------------------------------------------

@@ -18,26 +18,17 @@ returns an ``xarray.Dataset`` whose attrs say what was run. Every phase is a
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 
 from reduced._validation import positive_int
 
+from ..chunks import file_in
 from .continuation import start_from
 from .presets import RANKS, preset
 from .training import train_sweep
 
 ABLATION_GAINS = tuple(np.logspace(-3, 1, 30).tolist())  # the reference's 30 gains
-
-
-def _phase_path(out_dir, name: str) -> Path | None:
-    if out_dir is None:
-        return None
-    out_dir = Path(out_dir)
-    if not out_dir.is_dir():
-        raise ValueError(f"out_dir must be an existing directory, got {str(out_dir)!r}")
-    return out_dir / f"{name}.nc"
 
 
 def _gains(values) -> np.ndarray:
@@ -66,7 +57,7 @@ def rank_remedy(*, ranks=RANKS, lr=None, seeds=10, epochs: int = 500_000, record
     epochs = positive_int(epochs, "epochs")
     lr = list(p.lr) if lr is None else lr
     ds = p.run(lr=lr, seeds=seeds, epochs=epochs, record_every=record_every or max(1, epochs // 500),
-               sweep={"rank": ranks}, out=_phase_path(out_dir, f"rank-remedy-{epochs}"), executor=executor,
+               sweep={"rank": ranks}, out=file_in(out_dir, f"rank-remedy-{epochs}"), executor=executor,
                progress=progress)
     ds["fraction_learned"] = ds.learned_reference.astype(float).mean("seed")
     ds.attrs["experiment"] = f"rank remedy, {ds.seed.size} seeds, {epochs} epochs (reference: 10 seeds, 500000)"
@@ -95,10 +86,10 @@ def gain_ablation(*, seeds=100, lr: float = 0.02, base_epochs: int = 6000, gains
     p = preset("fig8b-ablation")
     base_epochs = positive_int(base_epochs, "base_epochs")
     base = p.run(lr=[lr], seeds=seeds, epochs=base_epochs, checkpoints=[base_epochs], record_every=1,
-                 out=_phase_path(out_dir, f"gain-ablation-base-{base_epochs}"), executor=executor, progress=progress)
+                 out=file_in(out_dir, f"gain-ablation-base-{base_epochs}"), executor=executor, progress=progress)
     after = train_sweep(p.model, p.task, lr=[lr], seeds=list(base.seed.values), epochs=positive_int(epochs, "epochs"),
                         record_every=1, sweep={"gain": gains.tolist()}, init=start_from(base),
-                        out=_phase_path(out_dir, f"gain-ablation-after-{base_epochs}-{epochs}"), executor=executor,
+                        out=file_in(out_dir, f"gain-ablation-after-{base_epochs}-{epochs}"), executor=executor,
                         progress=progress)
     after = after.isel(lr=0)
     return xr.Dataset(
@@ -143,7 +134,7 @@ def learnable_gain(*, seeds=(40,), lr: float = 0.02, epochs: int = 10_000, initi
             start = start.with_params(c=gain)
         ds = train_sweep(model, p.task, lr=[lr], seeds=list(np.atleast_1d(seeds)), epochs=epochs, record_every=10,
                          checkpoints=range(0, epochs + 1, every), init=start,
-                         out=_phase_path(out_dir, f"learnable-gain-{k}-{gain:g}-{epochs}"), executor=executor,
+                         out=file_in(out_dir, f"learnable-gain-{k}-{gain:g}-{epochs}"), executor=executor,
                          progress=progress)
         start = start_from(ds)
         phases.append(ds.isel(lr=0))
@@ -184,13 +175,13 @@ def readout_normalization(*, seeds=100, lr: float = 0.1, epochs: int = 10_000, n
     norms = _gains(norms)
     epochs = positive_int(epochs, "epochs")
     base = p.run(seeds=seeds, epochs=epochs, checkpoints=[epochs], record_every=record_every, keep_state=True,
-                 out=_phase_path(out_dir, f"readout-norm-base-{epochs}"), executor=executor, progress=progress)
+                 out=file_in(out_dir, f"readout-norm-base-{epochs}"), executor=executor, progress=progress)
     start = start_from(base, state=True)
     common = dict(lr=[lr], seeds=list(base.seed.values), epochs=epochs, record_every=record_every, init=start,
                   optimizer=p.optimizer, executor=executor, progress=progress)
     held = train_sweep(p.model, p.task, sweep={"normalize": norms.tolist()},
-                       out=_phase_path(out_dir, f"readout-norm-held-{epochs}"), **common).isel(lr=0)
-    free = train_sweep(p.model, p.task, out=_phase_path(out_dir, f"readout-norm-free-{epochs}"), **common).isel(lr=0)
+                       out=file_in(out_dir, f"readout-norm-held-{epochs}"), **common).isel(lr=0)
+    free = train_sweep(p.model, p.task, out=file_in(out_dir, f"readout-norm-free-{epochs}"), **common).isel(lr=0)
     first = base.isel(lr=0)
     data = {}
     for name in ("accuracy", "loss"):

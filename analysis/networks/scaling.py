@@ -19,12 +19,12 @@ slow-point midpoint in full-rank networks trained with SGD and momentum.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 
 from reduced._validation import positive_int
 
+from ..chunks import file_in
 from ..regimes import LEARNED, TRAPPED
 from .training import train_sweep
 
@@ -97,8 +97,6 @@ def network_critical_rates(model, task, delays, *, lr, seeds=5, epochs: int = 20
         raise ValueError(f"onset must be one of {ONSETS}, got {onset!r}")
     if not 0 <= fraction < 1:
         raise ValueError(f"fraction must lie in [0, 1), got {fraction!r}")
-    if out_dir is not None and not Path(out_dir).is_dir():
-        raise ValueError(f"out_dir must be an existing directory, got {str(out_dir)!r}")
     common = dict(seeds=seeds, epochs=positive_int(epochs, "epochs"), executor=executor, progress=progress,
                   record_every=record_every or max(1, epochs // 200))
     lower, upper, coarse = [], [], []
@@ -106,7 +104,7 @@ def network_critical_rates(model, task, delays, *, lr, seeds=5, epochs: int = 20
         delayed = task.with_delay(delay)
 
         def sweep(rates, tag, delayed=delayed, delay=delay):
-            out = None if out_dir is None else Path(out_dir) / f"scaling-{tag}-d{delay}-{len(rates)}.nc"
+            out = file_in(out_dir, f"scaling-{tag}-d{delay}-{len(rates)}")
             return train_sweep(model, delayed, lr=list(rates), out=out, **common)
 
         lo, hi, measure = _onset(sweep(lr, "coarse"), onset, fraction)

@@ -578,8 +578,9 @@ def train_sweep(
                 m = m.replace(**{name: value})
         if m.to_dict()["family"] == "TaskRNN" and t.n_in != m.n_in:
             raise ValueError(f"task has {t.n_in} input channels but model.n_in = {m.n_in}")
-        if t.n_out != getattr(m, "n_out", 1):
-            raise ValueError(f"task has {t.n_out} output channels but model.n_out = {getattr(m, 'n_out', 1)}")
+        n_out = getattr(m, "n_out", 1)  # the delayed-activation family has one output
+        if t.n_out != n_out:
+            raise ValueError(f"task has {t.n_out} output channels but model.n_out = {n_out}")
         combos.append({"model": m.to_dict(), "task": t.to_dict()})
     chunk_size = positive_int(chunk_size, "chunk_size") if chunk_size is not None else len(lr)
     n_records = -(-epochs // record_every) + 1  # at most; the recorded epochs themselves are built later
