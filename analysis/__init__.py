@@ -1,34 +1,63 @@
-"""Numerics of learning r: descent, flow, regimes, critical learning rates, phase diagrams."""
+"""The numerical engines: learning r by descent, ghosts of any flow, networks, figures, the CLI.
 
-from .critical import (
+One subpackage per concern, layered so that each imports only from the layers below it
+(:mod:`reduced` first, the shared modules next, then ``descent`` and ``ghosts``, then
+``networks``, then ``plotting``, then ``figures``, then ``cli``):
+
+* shared modules: :mod:`.regimes` (the learning regimes), :mod:`.optimizers` (momentum and
+  Adam on r), :mod:`.store` (resumable chunked sweeps), :mod:`.onset` (the onset bracket on a grid
+  of rates), :mod:`.cluster` (dask executors);
+* :mod:`.descent`: descent and flow on r, run summaries, numeric eta_c, phase diagrams;
+* :mod:`.ghosts`: slow points and ghosts of any flow, with their local normal form;
+* :mod:`.networks`: the RNN engine, its tasks, presets, remedies and scaling;
+* :mod:`.plotting`: every figure; :mod:`.figures`: the main job; :mod:`.cli`: the ``ghost`` command.
+
+The names below are the public API of the 1-D numerics and of the ghost finder.
+"""
+
+from .descent import (
     REFERENCE_EPOCHS,
+    Descent,
+    DescentProblem,
+    Flow,
+    GradientTable,
     PowerLawFit,
+    RunSummary,
+    classify,
     critical_learning_rate_numeric,
+    descend,
     fit_power_law,
+    gradient_flow,
     initial_r,
+    phase_diagram,
     reference_experiment,
+    summarize_runs,
 )
-from .dynamics import Descent, Flow, GradientTable, RunSummary, classify, descend, gradient_flow
-from .phase import phase_diagram
+from .ghosts import SlowPoints, find_slow_points, follow_branch, measured_passage_time, normal_form
 from .regimes import REGIMES, Criteria
-from .sweep import summarize_runs
 
 __all__ = [
     "REFERENCE_EPOCHS",
     "REGIMES",
-    "PowerLawFit",
-    "critical_learning_rate_numeric",
-    "fit_power_law",
-    "initial_r",
-    "phase_diagram",
-    "reference_experiment",
     "Criteria",
     "Descent",
+    "DescentProblem",
     "Flow",
     "GradientTable",
+    "PowerLawFit",
     "RunSummary",
+    "SlowPoints",
     "classify",
+    "critical_learning_rate_numeric",
     "descend",
+    "find_slow_points",
+    "fit_power_law",
+    "follow_branch",
     "gradient_flow",
+    "initial_r",
+    "measured_passage_time",
+    "normal_form",
+    "phase_diagram",
+    "reference_experiment",
     "summarize_runs",
 ]

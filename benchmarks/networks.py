@@ -26,6 +26,7 @@ import time
 import numpy as np
 
 from analysis.networks import preset, train_sweep
+from analysis.networks.training import loss_and_accuracy
 from analysis.regimes import LEARNED, TRAPPED
 
 
@@ -97,7 +98,6 @@ def jax_loop_epochs(name: str, epochs: int) -> float:
     import jax
     import optax
 
-    from analysis.networks.training import _loss_and_accuracy
 
     p = preset(name)
     model, task = p.model, p.task
@@ -108,7 +108,7 @@ def jax_loop_epochs(name: str, epochs: int) -> float:
 
     @jax.jit
     def step(params, state, key):
-        (loss, _), grads = jax.value_and_grad(_loss_and_accuracy, argnums=2, has_aux=True)(
+        (loss, _), grads = jax.value_and_grad(loss_and_accuracy, argnums=2, has_aux=True)(
             model, task.accuracy_rule, params, key, *arrays, task.loss_scale)
         updates, state = opt.update(grads, state, params)
         return optax.apply_updates(params, updates), state, loss

@@ -26,7 +26,7 @@ from .failure_modes import (
     switch_optimum,
 )
 from .landscape import loss, loss_and_grad
-from .normal_form import DegenerateSaddleNodeError, SaddleNodeReduction, find_saddle_nodes, reduce_saddle_node
+from .saddle_node import DegenerateSaddleNodeError, SaddleNodeReduction, find_saddle_nodes, reduce_saddle_node
 
 __all__ = [
     "__version__",

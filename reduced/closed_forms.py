@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_float_array, broadcast, convention_argument, finite, positive, scalar_or_array
+from .validation import as_float_array, broadcast, convention_argument, finite, positive, scalar_or_array
 
 BETA_C = 0.75  # critical beta of the dimensionless map, derived in symbolic.critical_beta
 

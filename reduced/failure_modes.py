@@ -25,9 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import broadcast, convention_argument, finite, positive, scalar_or_array
 from .closed_forms import optimal_r
 from .landscape import loss_and_grad
+from .validation import broadcast, convention_argument, finite, positive, scalar_or_array
 
 _GRID = np.geomspace(0.3, 6.0, 241)  # r / r* scanned for the minimum before refining
 _BISECTIONS = 60

@@ -28,9 +28,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit
 
-from ._validation import broadcast, convention_argument, finite, nonnegative, positive, positive_int, scalar_or_array
 from .closed_forms import passage_time
 from .trajectory import trajectory_and_sensitivity
+from .validation import broadcast, convention_argument, finite, nonnegative, positive, positive_int, scalar_or_array
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(12)
 _WINDOW = np.array([0.0, 0.5, 1, 2, 4, 8, 16, 32])  # levels x* +- k/a around the switch
@@ -224,7 +224,6 @@ def loss_and_grad(
     seed: int | None = None,
     n_samples: int = 1,
     backend: str = "auto",
-    _want_grad: bool = True,
 ):
     """Loss of the delayed-activation task at finite confidence, and its exact dL/dr.
 
@@ -284,26 +283,31 @@ def loss_and_grad(
     >>> 0 < L_disc < 1
     True
     """
+    return _evaluate(r, T, a, x_star, x0, dt, normalized, clip, noise, seed, n_samples, backend, want_grad=True)
+
+
+def _evaluate(r, T, a, x_star, x0, dt, normalized, clip, noise, seed, n_samples, backend, *, want_grad: bool):
+    """The one evaluation behind :func:`loss` and :func:`loss_and_grad` (the loss alone skips dL/dr)."""
     if backend not in ("auto", "numba", "numpy"):
         raise ValueError(f"backend must be 'auto', 'numba' or 'numpy', got {backend!r}")
     args, discrete, n_samples = _validated(r, T, a, x_star, x0, dt, clip, noise, seed, n_samples)
     compiled = discrete and backend != "numpy" and not args["noise"].any()
     if compiled:
         _check_steps(args["T"], args["dt"])
-        loss, grad = _discrete_compiled(*(args[k] for k in ("r", "T", "a", "x_star", "x0", "dt", "clip")), _want_grad)
+        loss, grad = _discrete_compiled(*(args[k] for k in ("r", "T", "a", "x_star", "x0", "dt", "clip")), want_grad)
     elif discrete:
         loss, grad = _discrete(
             args["r"], args["T"], args["a"], args["x_star"], args["x0"], args["dt"], args["clip"],
-            args["noise"], seed, n_samples, _want_grad,
+            args["noise"], seed, n_samples, want_grad,
         )
     else:
-        if _want_grad:
+        if want_grad:
             _check_switch_resolved(args)
-        loss, grad = _continuous_chunked(args, _want_grad)
+        loss, grad = _continuous_chunked(args, want_grad)
     if normalized:
         loss = loss / args["T"]
         grad = grad / args["T"] if grad is not None else None
-    if not _want_grad:
+    if not want_grad:
         return scalar_or_array(loss)
     return scalar_or_array(loss), scalar_or_array(grad)
 
@@ -332,10 +336,7 @@ def loss(
     >>> round(loss(0.0, 100.0, a=1.0), 6)  # at the saddle-node x stays at 0: y = sigmoid(-10)
     0.999909
     """
-    return loss_and_grad(
-        r, T, a=a, x_star=x_star, x0=x0, dt=dt, normalized=normalized, clip=clip, noise=noise, seed=seed,
-        n_samples=n_samples, backend=backend, _want_grad=False,
-    )
+    return _evaluate(r, T, a, x_star, x0, dt, normalized, clip, noise, seed, n_samples, backend, want_grad=False)
 
 
 __all__ = ["loss", "loss_and_grad"]

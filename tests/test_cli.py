@@ -1,9 +1,10 @@
-"""The ``ghost`` console script: output and one-line errors with exit status 2."""
+"""The ``ghost`` console script, every command: output, and one-line errors with exit status 2."""
 
 import subprocess
 import sys
 
 import pytest
+import xarray as xr
 
 from analysis.cli import main
 
@@ -63,3 +64,23 @@ def test_every_option_has_help_text():
         for action in sub._actions:
             if action.option_strings and action.dest != "help":
                 assert action.help, f"ghost {name} {action.option_strings[0]} has no help text"
+
+
+# --- ghost rnn ------------------------------------------------------------------------------------
+def test_rnn_cli_trains_and_writes(tmp_path):
+    proc = run("rnn", "train", "fig5-dcdt", "--epochs", "20", "--seeds", "1", "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    ds = xr.open_dataset(tmp_path / "fig5-dcdt-train.nc")
+    assert ds.sizes["epoch"] == 20 and ds.sizes["seed"] == 1
+    assert (tmp_path / "fig5-dcdt-train.png").stat().st_size > 10_000
+    listing = run("rnn", "list")
+    assert listing.returncode == 0 and "fig8c" in listing.stdout and "fig3a" in listing.stdout
+
+
+@pytest.mark.parametrize("args", [("rnn",), ("rnn", "train", "fig99"),
+                                  ("rnn", "sweep", "fig3b", "--lr", "1", "0.1", "3"),
+                                  ("rnn", "train", "fig3b", "--epochs", "0"), ("rnn", "ghosts")])
+def test_rnn_cli_bad_arguments_one_line_exit_2(args, tmp_path):
+    proc = run(*args, *(("--out", str(tmp_path)) if len(args) > 2 else ()))
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr

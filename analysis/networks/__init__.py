@@ -5,15 +5,17 @@
 * :mod:`.tasks`: :func:`delayed_activation`, :func:`cue_discrimination`, :func:`match_to_sample`,
   and the companion study's :func:`onehot_cue_discrimination`.
 * :mod:`.training`: :func:`train_sweep`, every (learning rate, seed) network of a chunk in one
-  jit-compiled, vmapped program, with regimes decided from every epoch.
+  jit-compiled, vmapped program, with regimes decided from every epoch; :func:`start_from`, to
+  continue a sweep from a checkpoint; :func:`checkpoint_params`, to read one run's checkpoints.
 * :mod:`.presets`: every experiment of the paper (and the companion study's large sweeps) as a
   named preset.
-* :mod:`.continuation`: :func:`start_from`, to continue a sweep from a checkpoint.
+* :mod:`.flows` and :mod:`.mapping`: the rank-one latent flow in closed form, the ghost timeline,
+  and the reduced model's prediction of the critical rate; :mod:`.slow`: slow points of any
+  trained network (through :mod:`analysis.ghosts`).
 * :mod:`.remedies` and :mod:`.scaling`: the remedies and the scaling law in networks;
   :mod:`.companion`: the companion study's no-learning onset and exponent fit.
 """
 
-from .continuation import Start, start_from
 from .models import DelayedActivationRNN, TaskRNN, model_from_dict
 from .presets import PRESETS, Preset, preset
 from .tasks import (
@@ -24,7 +26,16 @@ from .tasks import (
     match_to_sample,
     onehot_cue_discrimination,
 )
-from .training import OPTIMIZERS, NetworkCriteria, classify_runs, train_sweep
+from .training import (
+    OPTIMIZERS,
+    NetworkCriteria,
+    Start,
+    checkpoint_params,
+    classify_runs,
+    start_from,
+    swept_axes,
+    train_sweep,
+)
 
 __all__ = [
     "OPTIMIZERS",
@@ -35,6 +46,7 @@ __all__ = [
     "Start",
     "Task",
     "TaskRNN",
+    "checkpoint_params",
     "classify_runs",
     "cue_discrimination",
     "delayed_activation",
@@ -44,5 +56,6 @@ __all__ = [
     "onehot_cue_discrimination",
     "preset",
     "start_from",
+    "swept_axes",
     "train_sweep",
 ]

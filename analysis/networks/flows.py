@@ -30,11 +30,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..regimes import TRAPPED
+
 GRID = (-15.0, 15.0, 1001)
 BLOCK = 256  # flows evaluated per block: BLOCK x grid x N doubles at a time
 
 
-def _params(ds, names=("m", "n", "b")):
+def rank_one_params(ds, names=("m", "n", "b")):
     """Rank-one parameters from a train_sweep Dataset: arrays (..., checkpoint, N)."""
     missing = [k for k in names if f"param_{k}" not in ds]
     if missing:
@@ -133,7 +135,7 @@ def ghost_timeline(ds, *, grid=GRID):
     if model.get("rank") != 1:
         raise ValueError("ghost_timeline needs a rank-one network")
     task = json.loads(ds.attrs["task"])
-    m, n, b = _params(ds)
+    m, n, b = rank_one_params(ds)
     dims = tuple(d for d in ds["param_b"].dims if not d.startswith("unit"))
     s = flow_structure(m, n, b, steps=2 * task["T"], alpha=model["alpha"], grid=grid)
     return xr.Dataset({k: (dims, v) for k, v in s.items()},
@@ -181,8 +183,6 @@ def trapped_flows(ds, timeline) -> dict:
     trial's trajectory ends (below the readout threshold kappa = 1 means the output stays off),
     and whether a ghost still lies on the path.
     """
-    from ..regimes import TRAPPED
-
     trapped = ds["regime"].values == TRAPPED
     last = {k: timeline[k].values[..., -1][trapped] for k in ("n_fixed", "kappa_end", "ghost_on_path")}
     return {"runs": int(trapped.sum()), **last}

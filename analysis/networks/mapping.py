@@ -29,10 +29,12 @@ import numpy as np
 
 from reduced import critical_learning_rate
 
-from .flows import _params, flow_structure
+from ..onset import onset_bracket
+from ..regimes import TRAPPED
+from .flows import flow_structure, rank_one_params
 
 
-def _r_eff_and_gradient(m, n, b, kappa_g):
+def r_eff_and_gradient(m, n, b, kappa_g):
     """r_eff of the ghost near kappa_g and its gradient in (m, n, b), by differentiating through
     Newton's iteration on f'(kappa) = 0 (the implicit derivative once converged)."""
     import jax
@@ -83,12 +85,12 @@ def predicted_critical_rate(ds, *, delay_steps: int | None = None, alpha: float 
     model, task = json.loads(ds.attrs["model"]), json.loads(ds.attrs["task"])
     delay_steps = delay_steps or task["T"]
     alpha = alpha or model["alpha"]
-    m, n, b = (a[..., -1, :] for a in _params(ds))  # the last checkpoint of every run
+    m, n, b = (a[..., -1, :] for a in rank_one_params(ds))  # the last checkpoint of every run
     s = flow_structure(m, n, b, steps=2 * delay_steps, alpha=alpha)
     use = np.argwhere(s["ghost_on_path"])
     r, g2 = [], []
     for index in map(tuple, use):
-        value, grad_sq = _r_eff_and_gradient(m[index], n[index], b[index], s["ghost_kappa"][index])
+        value, grad_sq = r_eff_and_gradient(m[index], n[index], b[index], s["ghost_kappa"][index])
         r.append(value)
         g2.append(grad_sq)
     eta_r_c = float(critical_learning_rate(alpha * delay_steps))
@@ -109,13 +111,6 @@ def measured_critical_rate(ds) -> dict:
     lies in (previous rate, first trapping rate]. Returns that interval and the fraction trapped
     at every rate.
     """
-    from ..regimes import TRAPPED
-
     trapped = (ds["regime"] == TRAPPED).mean("seed").values
-    lr = ds.lr.values
-    hits = np.flatnonzero(trapped > 0)
-    if not hits.size:
-        return {"lower": float(lr[-1]), "upper": np.inf, "fraction_trapped": trapped.tolist()}
-    first = hits[0]
-    return {"lower": float(lr[first - 1]) if first else 0.0, "upper": float(lr[first]),
-            "fraction_trapped": trapped.tolist()}
+    lower, upper = onset_bracket(ds.lr.values, trapped > 0)
+    return {"lower": lower, "upper": upper, "fraction_trapped": trapped.tolist()}

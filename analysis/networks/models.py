@@ -29,186 +29,19 @@ can be held at an L1 norm c (``normalize=c``, Fig 8C). All parameters are traine
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
-from functools import cache
+from dataclasses import dataclass
 
 import numpy as np
 
-from reduced._validation import nonnegative_scalar, positive_int, positive_scalar
+from reduced.validation import nonnegative_scalar, positive_int, positive_scalar
+
+from .rate_network import RateNetwork
 
 FAMILIES = ("DelayedActivationRNN", "TaskRNN")
 
 
 @dataclass(frozen=True)
-class _RateNetwork:
-    """Shared dynamics: subclasses set the initialisation, the readout and the initial state."""
-
-    N: int = 100
-    rank: int | None = 1
-    alpha: float = 0.5
-    noise_sigma: float = 0.0
-
-    readout_before_update = False
-
-    def __post_init__(self):
-        positive_int(self.N, "N", minimum=1)
-        if self.rank is not None:
-            positive_int(self.rank, "rank", minimum=1, maximum=self.N)
-        alpha = positive_scalar(self.alpha, "alpha")
-        if alpha > 1:
-            raise ValueError(f"alpha must lie in (0, 1], got {alpha}")
-        nonnegative_scalar(self.noise_sigma, "noise_sigma")
-
-    # --- serialisation ------------------------------------------------------------------
-    # settings added after results were first saved: written only when set, so that the fingerprints
-    # (and so the saved sweeps and caches) of every earlier model stay valid
-    _WRITTEN_WHEN_SET = {"n_out": 1, "recurrent_bias": False, "zero_diagonal": False}
-
-    def to_dict(self) -> dict:
-        spec = {k: v for k, v in asdict(self).items()
-                if k not in self._WRITTEN_WHEN_SET or v != self._WRITTEN_WHEN_SET[k]}
-        return {"family": type(self).__name__, **spec}
-
-    def replace(self, **changes):
-        """A copy with some fields changed (validated again)."""
-        known = {f.name for f in fields(self)}
-        unknown = set(changes) - known
-        if unknown:
-            raise ValueError(f"{type(self).__name__} has no setting {sorted(unknown)}; settings: {sorted(known)}")
-        return type(self)(**{**asdict(self), **changes})
-
-    # --- dynamics -----------------------------------------------------------------------
-    def recurrent_drive(self, params, x):
-        """W x for row-vector states x of shape (..., N).
-
-        A full-rank W is stored in the reference's row convention, drive = x @ W (so the usual
-        column-convention matrix is W^T); this layout also makes the batched products about twice
-        as fast on the CPU. A low-rank W = m n^T gives drive = (x @ n) @ m^T.
-        """
-        if self.rank is None:
-            return x @ params["W"]
-        return (x @ params["n"]) @ params["m"].T
-
-    def bias(self, params):
-        """The total bias inside the tanh: ``b``, plus the recurrent layer's own ``b_rec`` if trained."""
-        return params["b"] + params["b_rec"] if "b_rec" in params else params["b"]
-
-    def input_drive(self, params, u):
-        b = self.bias(params)
-        return b if "W_in" not in params else u @ params["W_in"].T + b
-
-    def project(self, params):
-        """Constraints applied before every forward pass (identity unless a readout is normalised)."""
-        return params
-
-    def simulate(self, params, inputs, x0, noise):
-        """Roll the network out over a batch of trials.
-
-        Parameters
-        ----------
-        params : dict of arrays
-        inputs : array, shape (trials, steps, n_in)
-        x0 : array, shape (trials, N)
-        noise : array, shape (steps, trials, N), or None
-            Noise added inside the tanh at each step (None for none).
-
-        Returns
-        -------
-        states : array, shape (steps + 1, trials, N)
-            x_0, ..., x_steps.
-        outputs : array, shape (trials, steps)
-            Read from x_0..x_{steps-1} (before the update) or x_1..x_steps (after it).
-        """
-        import jax
-        import jax.numpy as jnp
-
-        u = jnp.swapaxes(inputs, 0, 1)  # (steps, trials, n_in)
-        if self.rank is None:
-            return self._simulate_full_rank(params, u, x0, noise)
-
-        def step(x, drive_noise):
-            u_t, xi_t = drive_noise
-            pre = self.recurrent_drive(params, x) + self.input_drive(params, u_t)
-            if xi_t is not None:
-                pre = pre + xi_t
-            x_new = (1 - self.alpha) * x + self.alpha * jnp.tanh(pre)
-            # reading inside the step keeps the backward pass to one loop (3x faster than reading
-            # the stacked states afterwards)
-            return x_new, (x_new, self.read(params, x if self.readout_before_update else x_new))
-
-        _, (xs, ys) = jax.lax.scan(step, x0, (u, noise))  # a None leaf is scanned as no input
-        return jnp.concatenate([x0[None], xs], axis=0), jnp.swapaxes(ys, 0, 1)
-
-    def _simulate_full_rank(self, params, u, x0, noise):
-        """The full-rank rollout with a hand-written backward pass (see :func:`_rollout`)."""
-        import jax
-        import jax.numpy as jnp
-
-        drive = jax.vmap(lambda u_t: self.input_drive(params, u_t))(u)  # (steps, trials, N) or (steps, N)
-        if drive.ndim == 2:  # the bias alone: the same drive for every trial
-            drive = drive[:, None, :]
-        drive = jnp.broadcast_to(drive, (u.shape[0], *x0.shape))
-        if noise is not None:
-            drive = drive + noise
-        xs = _rollout(self.alpha, params["W"], drive, x0)
-        states = jnp.concatenate([x0[None], xs], axis=0)
-        read_from = states[:-1] if self.readout_before_update else states[1:]
-        return states, jnp.swapaxes(self.read(params, read_from), 0, 1)
-
-    def sample_start(self, key, trials: int, steps: int, dtype=None):
-        """Initial states (trials, N) and noise (steps, trials, N), or None without noise, for one pass."""
-        import jax
-        import jax.numpy as jnp
-
-        dtype = dtype or jnp.float32
-        k0, k1 = jax.random.split(key)
-        x0 = self.initial_state(k0, trials, dtype)
-        if self.noise_sigma == 0:
-            return x0, None
-        return x0, self.noise_sigma * jax.random.normal(k1, (steps, trials, self.N), dtype)
-
-    def flow(self, params):
-        """The input-free flow in units of tau: kappa -> -kappa + n^T tanh(m kappa + b) (low rank),
-        x -> -x + tanh(W^T x + b) (full rank, W in the row convention). A JAX-traceable function
-        of a 1-D array."""
-        import jax.numpy as jnp
-
-        b = self.bias(params)
-        if self.rank is None:
-            W = params["W"]
-            return lambda x: -x + jnp.tanh(x @ W + b)
-        m, n = params["m"], params["n"]
-        return lambda kappa: -kappa + n.T @ jnp.tanh(m @ kappa + b)
-
-    def flow_function(self):
-        """The input-free flow as one function ``F(x, params)`` (see :meth:`flow`), the same object
-        on every call for equal models, so that :func:`analysis.ghosts.find_slow_points` (with
-        ``params=``) compiles its search once for all the checkpoints of a network."""
-        return _flow_function(self)
-
-    def latent(self, params, states):
-        """Latent coordinates kappa = n^T x of states (..., N) (low rank only)."""
-        if self.rank is None:
-            raise ValueError("latent coordinates need a low-rank network (rank is None)")
-        return states @ params["n"]
-
-    def param_dims(self) -> dict[str, tuple[str, ...]]:
-        """Dimension names of each parameter, for labelled checkpoints."""
-        K = "rank" if self.rank is not None else None
-        dims = {"b": ("unit",), "b_rec": ("unit",), "W": ("unit", "unit_in"), "m": ("unit", K),
-                "n": ("unit", K), "W_in": ("unit", "input"), "c": (), "b_out": ()}
-        dims["w_out"] = ("latent",) if self._reads_latent() else ("unit",)
-        if getattr(self, "n_out", 1) > 1:
-            dims["w_out"] += ("output",)
-            dims["b_out"] = ("output",)
-        return dims
-
-    def _reads_latent(self) -> bool:
-        return False
-
-
-@dataclass(frozen=True)
-class DelayedActivationRNN(_RateNetwork):
+class DelayedActivationRNN(RateNetwork):
     """Autonomous network of the delayed-activation experiments (see the module docstring).
 
     Parameters
@@ -283,7 +116,7 @@ class DelayedActivationRNN(_RateNetwork):
 
 
 @dataclass(frozen=True)
-class TaskRNN(_RateNetwork):
+class TaskRNN(RateNetwork):
     """Input-driven network of the cue-discrimination and match-to-sample experiments.
 
     Parameters
@@ -409,65 +242,6 @@ class TaskRNN(_RateNetwork):
 
         factor = self.normalize / jnp.sum(jnp.abs(params["w_out"]), axis=0)
         return {**params, "w_out": params["w_out"] * factor, "b_out": params["b_out"] * factor}
-
-
-@cache
-def _flow_function(model):
-    return lambda x, params: model.flow(params)(x)
-
-
-def _rollout_forward(alpha, W, drive, x0):
-    import jax
-    import jax.numpy as jnp
-
-    def step(x, drive_t):
-        a = jnp.tanh(x @ W + drive_t)
-        x_new = (1 - alpha) * x + alpha * a
-        return x_new, (x_new, a)
-
-    _, (xs, a) = jax.lax.scan(step, x0, drive)
-    return xs, (W, x0, xs, a)
-
-
-def _rollout_backward(alpha, residuals, g):
-    """Backpropagation through time with the weight gradient as one product over all steps.
-
-    With a_t = tanh(x_t W + d_t) and x_{t+1} = (1 - alpha) x_t + alpha a_t, the reverse scan
-    carries G = dL/dx_{t+1} and returns dz_t = alpha (1 - a_t^2) G; then dL/dW = sum_t x_t^T dz_t
-    is one (N x steps*trials) @ (steps*trials x N) product. Autodiff of the forward scan instead
-    accumulates a rank-`trials` update of W at every step, which is memory-bound; this is about 3x
-    faster per network-epoch (benchmarks/networks.py) and equal to it to rounding (tests).
-    """
-    import jax
-    import jax.numpy as jnp
-
-    W, x0, xs, a = residuals
-
-    def back(G_next, inputs):
-        g_t, a_t = inputs
-        G = G_next + g_t
-        dz = alpha * (1 - a_t * a_t) * G
-        return (1 - alpha) * G + dz @ W.T, dz
-
-    G0, dz = jax.lax.scan(back, jnp.zeros_like(x0), (g, a), reverse=True)
-    x_prev = jnp.concatenate([x0[None], xs[:-1]], axis=0)
-    return jnp.einsum("tbi,tbj->ij", x_prev, dz), dz, G0
-
-
-@cache
-def _make_rollout():
-    # built on first use: JAX is imported lazily throughout this module
-    import jax
-
-    rollout = jax.custom_vjp(lambda alpha, W, drive, x0: _rollout_forward(alpha, W, drive, x0)[0],
-                             nondiff_argnums=(0,))
-    rollout.defvjp(_rollout_forward, _rollout_backward)
-    return rollout
-
-
-def _rollout(alpha, W, drive, x0):
-    """States x_1..x_steps of a full-rank network, shape (steps, trials, N), differentiable."""
-    return _make_rollout()(alpha, W, drive, x0)
 
 
 def model_from_dict(spec: dict):

@@ -32,6 +32,7 @@ import numpy as np
 
 from .models import DelayedActivationRNN, TaskRNN
 from .tasks import Task, cue_discrimination, delayed_activation, match_to_sample, onehot_cue_discrimination
+from .training import train_sweep
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,6 @@ class Preset:
         Rates with different epoch budgets train as separate sweeps (saved, with ``out=x.nc``, as
         ``x.epochs-<E>.nc``, each resumable) and are joined along ``lr`` in the preset's order.
         """
-        from .training import train_sweep
-
         kwargs = self.settings(**overrides)
         if not isinstance(kwargs["epochs"], list):
             return train_sweep(self.model, self.task, **kwargs)

@@ -21,12 +21,11 @@ import os
 
 import numpy as np
 
-from reduced._validation import positive_int
+from reduced.validation import positive_int
 
-from ..chunks import file_in
-from .continuation import start_from
+from ..store import file_in
 from .presets import RANKS, preset
-from .training import train_sweep
+from .training import start_from, train_sweep
 
 ABLATION_GAINS = tuple(np.logspace(-3, 1, 30).tolist())  # the reference's 30 gains
 

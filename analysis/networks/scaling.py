@@ -22,10 +22,11 @@ import os
 
 import numpy as np
 
-from reduced._validation import positive_int
+from reduced.validation import positive_int
 
-from ..chunks import file_in
+from ..onset import onset_bracket
 from ..regimes import LEARNED, TRAPPED
+from ..store import file_in
 from .training import train_sweep
 
 ONSETS = ("trapped", "no_learning")
@@ -41,14 +42,8 @@ def _failing(ds, onset: str, fraction: float) -> np.ndarray:
 
 
 def _onset(ds, onset: str, fraction: float) -> tuple[float, float, np.ndarray]:
-    failing = _failing(ds, onset, fraction)
-    lr = ds.lr.values
-    hits = np.flatnonzero(failing)
     measure = (ds["regime"] == (TRAPPED if onset == "trapped" else LEARNED)).mean("seed").values
-    if not hits.size:
-        return float(lr[-1]), np.inf, measure
-    first = hits[0]
-    return (float(lr[first - 1]) if first else 0.0), float(lr[first]), measure
+    return (*onset_bracket(ds.lr.values, _failing(ds, onset, fraction)), measure)
 
 
 def network_critical_rates(model, task, delays, *, lr, seeds=5, epochs: int = 20_000, refine_points: int = 8,

@@ -13,9 +13,10 @@ import json
 
 import numpy as np
 
+from ..ghosts import find_slow_points
 from .models import model_from_dict
 from .tasks import make_task
-from .training import swept_axes
+from .training import checkpoint_params, parameter_names, swept_axes
 
 
 def trial_states(model, params: dict, task, seed: int = 0) -> np.ndarray:
@@ -37,9 +38,6 @@ def network_slow_points(model, params: dict, task, **options):
     ``options`` go to :func:`analysis.ghosts.find_slow_points`. Returns (SlowPoints, starts),
     where the starts are latent coordinates for a low-rank network.
     """
-
-    from ..ghosts import find_slow_points
-
     params = {k: np.asarray(v, dtype=float) for k, v in params.items()}
     states = trial_states(model, params, task)
     starts = states.reshape(-1, states.shape[-1])
@@ -60,18 +58,18 @@ def slow_points_dataset(ds, *, lr_index: int = 0, seed_index: int = 0, **options
     """
     import xarray as xr
 
-    names = [v[6:] for v in ds.data_vars if v.startswith("param_")]
-    if not names or ds.sizes.get("checkpoint", 0) == 0:
+    if not parameter_names(ds) or ds.sizes.get("checkpoint", 0) == 0:
         raise ValueError("ds must be a train_sweep result with checkpoints")
     extra = swept_axes(ds)
     if extra:
         raise ValueError(f"ds has further swept axes {extra}: select one value of each first")
+    checkpoints = checkpoint_params(ds, lr=lr_index, seed=seed_index)
     model = model_from_dict(json.loads(ds.attrs["model"]))
     task = make_task(**json.loads(ds.attrs["task"]))
     rows = []
     counts = {"n_fixed": [], "n_ghosts": []}
     for c, epoch in enumerate(ds.checkpoint.values):
-        params = {k: ds[f"param_{k}"].values[lr_index, seed_index, c] for k in names}
+        params = {k: v[c] for k, v in checkpoints.items()}
         found, _ = network_slow_points(model, params, task, **options)
         counts["n_fixed"].append(int(np.sum(found.kind == "fixed point")))
         counts["n_ghosts"].append(int(np.sum(found.kind == "ghost")))

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from reduced._validation import positive_int
+from reduced.validation import positive_int
 
 ACCURACY_RULES = ("threshold", "ternary", "reaction")
 MASKS = ("all", "response")

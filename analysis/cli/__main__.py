@@ -1,0 +1,8 @@
+"""``python -m analysis.cli``: the ``ghost`` command line."""
+
+import sys
+
+from . import main
+
+if __name__ == "__main__":
+    sys.exit(main())

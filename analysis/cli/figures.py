@@ -1,0 +1,56 @@
+"""``ghost figures`` (the main job) and ``ghost summary-table``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from contextlib import nullcontext
+from pathlib import Path
+
+from ..cluster import cluster_executor
+from ..figures import FORMATS, check_output_dir, make_figures, summary_table, update_readme
+from .args import positive_int
+
+
+def _cmd_figures(args: argparse.Namespace) -> None:
+    check_output_dir(args.out)  # fail fast, before any computation
+    if args.scheduler or args.workers:
+        context = cluster_executor(args.scheduler, args.workers)
+    else:
+        context = nullcontext(None)
+    with context as executor:
+        summary = make_figures(args.out, quick=args.quick, fmt=args.format, jobs=args.jobs, progress=None,
+                               executor=executor)
+    print(f"wrote {len(summary['files'])} figures and summary.json to {args.out} in {summary['seconds']} s")
+
+
+def _cmd_summary_table(args: argparse.Namespace) -> None:
+    if not Path(args.summary).is_file():
+        raise ValueError(f"--summary: no such file {args.summary}")
+    if args.readme:
+        update_readme(Path(args.readme), Path(args.summary))
+        print(f"updated the table in {args.readme}")
+    else:
+        print(summary_table(json.loads(Path(args.summary).read_text())))
+
+
+def add_figures_parsers(sub) -> None:
+    """Add ``figures`` and ``summary-table`` to the ``ghost`` parser's subcommands."""
+    figs = sub.add_parser("figures", help="regenerate every figure and summary.json (the main job)")
+    figs.add_argument("--out", default="figures", help="output directory (default: figures/)")
+    figs.add_argument("--quick", action="store_true", help="coarser grids and shorter training, about a minute")
+    figs.add_argument("--format", choices=FORMATS, default="png", help="image format (default png)")
+    figs.add_argument("--jobs", type=positive_int, default=1,
+                      help="processes for the phase-diagram sweeps; helps only with more cores than the "
+                           "compiled sweeps' threads (on 2 cores it does not: they use both already)")
+    spread = figs.add_mutually_exclusive_group()
+    spread.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="run the sweeps on the dask scheduler at ADDRESS (needs the cluster extra)")
+    spread.add_argument("--workers", type=positive_int, default=None, metavar="N",
+                        help="run the sweeps on a local dask cluster of N worker processes (cluster extra)")
+    figs.set_defaults(func=_cmd_figures)
+
+    table = sub.add_parser("summary-table", help="print (or write into the README) the closed-form vs measured table")
+    table.add_argument("--summary", default="figures/summary.json", help="summary.json written by ghost figures")
+    table.add_argument("--readme", default=None, help="rewrite the table between the markers in this README")
+    table.set_defaults(func=_cmd_summary_table)

@@ -1,0 +1,78 @@
+"""What every recipe of the main job shares: its sizes, its output and one cache helper.
+
+Every sweep a recipe runs is cached under ``OUT/.cache`` (NetCDF, resumable), in a file named
+after the sweep and a digest of its settings (:func:`cache_path`), so a rerun reuses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..descent import phase_diagram
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Grid sizes of the main job's reduced-model figures; ``quick`` is the coarse variant."""
+
+    quick: bool
+    eta_T_grid: tuple[int, int]
+    eta_a_grid: tuple[int, int]
+    seeds: int
+    epochs: int
+    scaling_T: int
+
+    @classmethod
+    def make(cls, quick: bool) -> Settings:
+        if quick:
+            return cls(True, (40, 10), (28, 8), 4, 4000, 5)
+        return cls(False, (200, 50), (100, 30), 10, 10_000, 9)
+
+
+@dataclass(frozen=True)
+class RNNSettings:
+    """Sizes of the RNN experiments of the main job."""
+
+    quick: bool
+
+    def pick(self, quick_value, full_value):
+        return quick_value if self.quick else full_value
+
+
+@dataclass(frozen=True)
+class Context:
+    """The output directory, the image format, the sizes and the executor of one run of the main job."""
+
+    out: Path
+    fmt: str
+    settings: Settings
+    executor: object | None = None
+
+    @property
+    def rnn(self) -> RNNSettings:
+        return RNNSettings(self.settings.quick)
+
+
+def cache_path(ctx: Context, name: str, key) -> Path:
+    """``OUT/.cache/<name>-<digest of key>.nc``: one file per distinct setting (``key`` JSON-able)."""
+    (ctx.out / ".cache").mkdir(exist_ok=True)
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    return ctx.out / ".cache" / f"{name}-{digest}.nc"
+
+
+def cache_dir(ctx: Context, name: str, key=()) -> Path:
+    """A cache directory (for functions that keep several sweeps), named like :func:`cache_path`."""
+    path = cache_path(ctx, name, list(key)).with_suffix("")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cached_diagram(ctx: Context, name: str, **kwargs):
+    """:func:`analysis.phase_diagram` cached under OUT/.cache (never refused: the name holds the settings)."""
+    key = {k: np.asarray(v).tolist() for k, v in kwargs.items()}
+    return phase_diagram(**kwargs, out=cache_path(ctx, name, key), executor=ctx.executor)

@@ -1,0 +1,104 @@
+"""``ghost figures``, the main job: every figure and the table of key numbers (summary.json).
+
+Each entry of :data:`FIGURES` is a recipe (:mod:`.reduced_model`, :mod:`.networks`) that computes
+its data and returns its figure and its summary entries; :func:`make_figures` saves the figures
+and writes the entries, in this order, to ``summary.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from reduced import __version__
+
+from ..plotting.style import save_figure
+from . import networks, reduced_model
+from .context import Context, Settings
+
+FORMATS = ("png", "pdf", "svg")
+
+FIGURES: list[tuple[str, str, Callable]] = [
+    ("01_canonical_form", "dx/dt = x^2 + r: fixed points merge and leave a ghost", reduced_model.fig_canonical_form),
+    ("02_trajectories", "lingering near the ghost; passage time pi/(2 sqrt r)", reduced_model.fig_trajectories),
+    ("03_landscape", "sharp, finite-a and Euler loss landscapes", reduced_model.fig_landscape),
+    ("04_vanishing_gradient", "the gradient in the no-learning zone is exponentially small",
+     reduced_model.fig_vanishing_gradient),
+    ("05_learning_dynamics", "oscillation, trapping, abrupt learning; GD vs flow", reduced_model.fig_learning_dynamics),
+    ("06_reference_experiment", "loss vs learning rate jumps above eta_c", reduced_model.fig_reference_experiment),
+    ("07_phase_eta_T", "regimes over (T, eta) with eta_c(T)", reduced_model.fig_phase_eta_T),
+    ("08_phase_eta_a", "vanishing-gradient and oscillatory regimes over (a, eta)", reduced_model.fig_phase_eta_a),
+    ("09_scaling", "eta_c against T: numeric, closed form and fitted exponent", reduced_model.fig_scaling),
+    ("10_normal_form", "normal-form passage-time prediction in a 2-D system", reduced_model.fig_normal_form),
+    ("11_rnn_ghost_lag", "rank-one networks: ghost epoch against the epoch of the abrupt drop",
+     networks.fig_rnn_ghost_lag),
+    ("12_optimizers", "momentum and Adam: eta_c against the momentum coefficient and against T",
+     reduced_model.fig_optimizers),
+    ("13_rnn_rank_one_run", "a rank-one network's abrupt drop and its latent flow before, at and after it",
+     networks.fig_rnn_rank_one_run),
+    ("14_rnn_lr_sweeps", "regimes against the learning rate, rank-one and full-rank networks",
+     networks.fig_rnn_lr_sweeps),
+    ("15_rnn_flow_maps", "rank-2 networks: latent flow maps with fixed points and ghosts",
+     networks.fig_rnn_flow_maps),
+    ("16_rnn_slow_points", "full-rank networks: slow points near the trajectories, PCA",
+     networks.fig_rnn_slow_points),
+    ("17_rnn_rank_remedy", "more trainable rank, more networks learn", networks.fig_rnn_rank_remedy),
+    ("18_rnn_gain_ablation", "lowering the gain frees trapped networks; the reduced model's trap against a",
+     networks.fig_rnn_gain_ablation),
+    ("19_rnn_confidence", "a learnable gain restarted at 1, and a normalised readout", networks.fig_rnn_confidence),
+    ("20_rnn_scaling", "the critical learning rate against the delay in networks", networks.fig_rnn_scaling),
+]
+
+
+def check_output_dir(out: Path) -> Path:
+    """Create ``out`` if needed and make sure it is writable (ValueError otherwise)."""
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"--out: cannot create {out}: {exc.strerror}") from None
+    if not os.access(out, os.W_OK):
+        raise ValueError(f"--out: directory {out} is not writable")
+    return out
+
+
+def make_figures(out: str | os.PathLike = "figures", *, quick: bool = False, fmt: str = "png", jobs: int = 1,
+                 progress: bool | None = None, executor=None) -> dict:
+    """Regenerate every figure into ``out`` and write ``summary.json``; return the summary.
+
+    ``executor`` (any ``concurrent.futures.Executor``, e.g. from :func:`analysis.cluster.cluster_executor`)
+    runs the phase-diagram sweeps; otherwise ``jobs > 1`` starts a local process pool.
+    """
+    from tqdm.auto import tqdm
+
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
+    if not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
+    out = check_output_dir(Path(out))
+    settings = Settings.make(quick)
+    own_pool = executor is None and jobs > 1
+    if own_pool:
+        executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    summary: dict = {"version": __version__, "quick": quick, "settings": settings.__dict__, "files": {}}
+    ctx = Context(out, fmt, settings, executor)
+    start = time.perf_counter()
+    try:
+        show = None if progress is None else not progress
+        for name, caption, make in tqdm(FIGURES, desc="figures", unit="fig", disable=show):
+            fig, entries = make(ctx)
+            path = save_figure(fig, out / f"{name}.{fmt}")
+            summary["files"][name] = {"file": path.name, "caption": caption}
+            summary.update(entries)
+    finally:
+        if own_pool:
+            executor.shutdown()
+    summary["minimum"] = reduced_model.minimum_summary()
+    # the committed summary must be reproducible bit for bit: the timing is returned, not saved
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    return summary | {"seconds": round(time.perf_counter() - start, 1)}

@@ -1,0 +1,155 @@
+"""The result of a sweep: its chunks assembled into one labelled ``xarray.Dataset``, and reading it back.
+
+:func:`to_dataset` builds the Dataset; :func:`swept_axes` names its further swept axes and
+:func:`checkpoint_params` reads the parameters of one run at its checkpoints, the idiom every
+consumer of a sweep needs.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from ...regimes import REGIMES
+from ...store import fingerprint
+from .chunk import record_epochs
+from .criteria import NetworkCriteria, classify_runs
+
+
+def swept_axes(ds) -> list[str]:
+    """The further swept axes of a :func:`train_sweep` result (those besides lr, seed and epoch)."""
+    return [d for d in ds.regime.dims if d not in ("lr", "seed")]
+
+
+def parameter_names(ds) -> list[str]:
+    """The names of the parameters a sweep kept at its checkpoints (``param_<name>`` variables)."""
+    return [v[len("param_"):] for v in ds.data_vars if v.startswith("param_")]
+
+
+def checkpoint_params(ds, *, lr: int = 0, seed: int = 0, checkpoint: int | None = None) -> dict:
+    """The parameters of one run of a sweep at its checkpoints, as ``{name: array}``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A :func:`~analysis.networks.train_sweep` result with checkpoints and no further swept axis
+        (select one combination first, e.g. ``ds.isel(rank=0)``).
+    lr, seed : int
+        Positions (not values) of the run along ``lr`` and ``seed``. Default: the first run.
+    checkpoint : int, optional
+        A position along ``checkpoint``; default: every checkpoint (a leading axis on each array).
+
+    Returns
+    -------
+    dict of str to ndarray
+        Shape (checkpoints, ...) per parameter, or the parameter's own shape with ``checkpoint``.
+    """
+    names = parameter_names(ds)
+    if not names:
+        raise ValueError("ds must be a train_sweep result with checkpoints (train_sweep(..., checkpoints=[...]))")
+    extra = swept_axes(ds)
+    if extra:
+        raise ValueError(f"ds has further swept axes {extra}: select one value of each first (ds.isel(...))")
+    for name, index in (("lr", lr), ("seed", seed)):
+        if isinstance(index, bool) or not isinstance(index, int | np.integer) or not 0 <= index < ds.sizes[name]:
+            raise ValueError(f"{name} must be a position in [0, {ds.sizes[name]}), got {index!r}")
+    out = {}
+    for name in names:
+        value = ds[f"param_{name}"].transpose("lr", "seed", "checkpoint", ...).values[lr, seed]
+        out[name] = value if checkpoint is None else value[checkpoint]
+    return out
+
+
+def to_dataset(settings: dict, chunks: list, results: list[dict], model):
+    """The labelled Dataset of a sweep from its chunks' results (see :func:`~analysis.networks.train_sweep`)."""
+    import xarray as xr
+
+    axes = settings["axes"]
+    merged = _merge_chunks(settings, chunks, results)
+    dims = (*axes, "lr", "seed")
+    data = _run_variables(merged, dims, settings) | _checkpoint_variables(merged, dims, model)
+    coords = {**{k: list(v) for k, v in axes.items()}, "lr": settings["lr"], "seed": settings["seeds"],
+              "epoch": record_epochs(settings["epochs"], settings["record_every"]),
+              "checkpoint": np.asarray(settings["checkpoints"], dtype=np.int32)}
+    return xr.Dataset(data, coords=coords, attrs=_attributes(settings))
+
+
+def _merge_chunks(settings: dict, chunks: list, results: list[dict]) -> dict:
+    """Every result array over (*swept axes, lr, seed, ...): chunks joined along lr, combinations stacked."""
+    axis_shape = tuple(len(v) for v in settings["axes"].values())
+    per_combo: dict[int, list[dict]] = {}
+    for chunk, result in zip(chunks, results, strict=True):
+        per_combo.setdefault(chunk["combo"], []).append(result)
+    merged = {}
+    for key in results[0]:
+        stacked = [np.concatenate([r[key] for r in per_combo[i]], axis=0) for i in range(len(per_combo))]
+        if all(s.shape == stacked[0].shape for s in stacked):
+            merged[key] = np.stack(stacked).reshape(*axis_shape, *stacked[0].shape)
+    return merged
+
+
+def _run_variables(merged: dict, dims: tuple, settings: dict) -> dict:
+    """The recorded histories and the per-run statistics and regimes."""
+    stats = {k[5:]: v for k, v in merged.items() if k.startswith("stat_")}
+    labels = classify_runs(stats, NetworkCriteria(**settings["criteria"]))
+
+    def epoch_or_nan(values):
+        return np.where(values >= 0, values, np.nan).astype(float)
+
+    return {
+        "loss": ((*dims, "epoch"), merged["history_loss"]),
+        "grad_norm": ((*dims, "epoch"), merged["history_grad_norm"]),
+        "accuracy": ((*dims, "epoch"), merged["history_accuracy"]),
+        **({"fixed_points": ((*dims, "epoch"), merged["history_fixed_points"]),
+            "max_fixed_points": (dims, stats["max_fixed_points"])} if "history_fixed_points" in merged else {}),
+        "initial_loss": (dims, stats["initial_loss"]),
+        "final_loss": (dims, np.where(stats["diverged"], np.nan, stats["last_loss"])),
+        "min_loss": (dims, stats["min_loss"]),
+        "final_accuracy": (dims, stats["last_accuracy"]),
+        "max_accuracy": (dims, stats["max_accuracy"]),
+        "plateau_length": (dims, np.where(stats["plateau_length"] >= 0, stats["plateau_length"],
+                                          settings["epochs"]).astype(float)),
+        "drop_epoch": (dims, epoch_or_nan(stats["drop_epoch"])),
+        "drop_size": (dims, np.where(stats["drop_epoch"] >= 0, stats["drop_size"], np.nan)),
+        "epochs_to_learn": (dims, epoch_or_nan(stats["learn_epoch"])),
+        "diverged_epoch": (dims, stats["diverged_epoch"].astype(np.int32)),
+        "regime": (dims, labels["regime"]),
+        "learned_reference": (dims, labels["learned_reference"].astype(np.int8)),
+        "trapped_reference": (dims, labels["trapped_reference"].astype(np.int8)),
+    }
+
+
+def _checkpoint_variables(merged: dict, dims: tuple, model) -> dict:
+    """``param_<name>`` over (*dims, checkpoint, ...) and the kept optimiser state ``state_*``."""
+    data = {}
+    param_dims = model.param_dims()
+    for key, value in merged.items():
+        if key.startswith("param_"):
+            name = key[6:]
+            extra = tuple(f"{d}_{name}" if d is not None else f"dim{i}_{name}"
+                          for i, d in enumerate(param_dims.get(name, ())))
+            if len(extra) != value.ndim - len(dims) - 1:
+                extra = tuple(f"dim{i}_{name}" for i in range(value.ndim - len(dims) - 1))
+            data[key] = ((*dims, "checkpoint", *extra), value)
+        elif key.startswith("state_"):
+            data[key] = ((*dims, *(f"dim{i}_{key}" for i in range(value.ndim - len(dims)))), value)
+    return data
+
+
+def _attributes(settings: dict) -> dict:
+    import jax
+
+    device = jax.devices()[0]
+    return {
+        "settings": json.dumps(settings, sort_keys=True),
+        "fingerprint": fingerprint(settings),
+        "regime_names": ",".join(REGIMES),
+        "model": json.dumps(settings["combos"][0]["model"]),
+        "task": json.dumps(settings["combos"][0]["task"]),
+        "optimizer": settings["optimizer"],
+        "epochs": settings["epochs"],
+        "dtype": settings["dtype"],
+        "device": f"{device.platform}:{device.device_kind}",
+        "jax_version": jax.__version__,
+    }

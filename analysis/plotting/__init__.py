@@ -1,0 +1,71 @@
+"""Every figure of the project (matplotlib only), one module per subject, one style.
+
+* :mod:`.style`: the Okabe-Ito palette, theory-line styles and the axes helpers every figure uses;
+* :mod:`.reduced_model`: the 1-D model (canonical form, passage times, landscape, failure modes,
+  learning dynamics, reference experiment, normal form);
+* :mod:`.descent`: phase diagrams, eta_c against T, momentum and Adam;
+* :mod:`.networks`: trained networks (ghost timing, latent flows, slow points, regimes);
+* :mod:`.remedies`: the remedies and the scaling law in networks.
+
+Every function takes ``ax=None`` (or ``axes=``), draws on it or on a new figure, and returns the
+:class:`matplotlib.figure.Figure`; none calls ``plt.show()``.
+"""
+
+from .descent import check_phase_diagram, plot_optimizers, plot_phase_eta_a, plot_phase_eta_T, plot_scaling
+from .networks import (
+    plot_ghost_lag,
+    plot_latent_flow_map,
+    plot_rank_one_run,
+    plot_regime_fractions,
+    plot_slow_points_pca,
+    plot_training,
+)
+from .reduced_model import (
+    plot_canonical_form,
+    plot_landscape,
+    plot_learning_dynamics,
+    plot_normal_form,
+    plot_reference_experiment,
+    plot_trajectories,
+    plot_vanishing_gradient,
+)
+from .remedies import (
+    plot_gain_ablation,
+    plot_learnable_gain,
+    plot_network_scaling,
+    plot_rank_remedy,
+    plot_readout_normalization,
+)
+from .style import CYCLE, OKABE_ITO, REGIME_COLORS, RUN_COLORS, SPLIT_SHARE, THEORY
+
+__all__ = [
+    "CYCLE",
+    "OKABE_ITO",
+    "REGIME_COLORS",
+    "RUN_COLORS",
+    "SPLIT_SHARE",
+    "THEORY",
+    "check_phase_diagram",
+    "plot_canonical_form",
+    "plot_gain_ablation",
+    "plot_ghost_lag",
+    "plot_landscape",
+    "plot_latent_flow_map",
+    "plot_learnable_gain",
+    "plot_learning_dynamics",
+    "plot_network_scaling",
+    "plot_normal_form",
+    "plot_optimizers",
+    "plot_phase_eta_T",
+    "plot_phase_eta_a",
+    "plot_rank_one_run",
+    "plot_rank_remedy",
+    "plot_readout_normalization",
+    "plot_reference_experiment",
+    "plot_regime_fractions",
+    "plot_scaling",
+    "plot_slow_points_pca",
+    "plot_trajectories",
+    "plot_training",
+    "plot_vanishing_gradient",
+]

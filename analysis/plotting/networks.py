@@ -1,0 +1,245 @@
+"""Figures of the trained networks: ghost timing, latent flows, slow points, training curves, regimes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..networks.flows import latent_flow, latent_trajectory, rank_one_params
+from ..networks.slow import network_slow_points, trial_states
+from ..networks.training import swept_axes
+from ..regimes import REGIMES
+from .style import OKABE_ITO, REGIME_COLORS, RUN_COLORS, axes_row
+
+
+def plot_ghost_lag(ds, timeline, lag: dict, *, run: tuple[int, int] | None = None, axes=None) -> Figure:
+    """The ghost epoch against the drop epoch in rank-one networks.
+
+    Left: one run's loss (log scale) with its drop epoch and ghost epoch marked. Middle: that run's
+    latent flow dkappa/dt at the drop and at the ghost epoch, with the readout threshold kappa = 1
+    and the trial's trajectory. Right: the lag (ghost epoch - drop epoch) of every run, per
+    learning rate.
+    """
+    if "ghost_on_path" not in timeline or "lag" not in lag:
+        raise ValueError("plot_ghost_lag expects ghost_timeline(ds) and ghost_lag(ds) results")
+    fig, (ax_loss, ax_flow, ax_lag) = axes_row(axes, 3, size=(14, 4.0))
+    lags = np.asarray(lag["lag"])
+    if run is None:
+        finite = np.argwhere(np.isfinite(lags))
+        if not finite.size:
+            raise ValueError("no run has both a ghost on its path and a drop: nothing to show")
+        run = tuple(finite[len(finite) // 2])
+    i, j = run
+    epochs = ds.epoch.values
+    ax_loss.semilogy(epochs, ds.loss.values[i, j], color=OKABE_ITO["black"], lw=1)
+    drop, ghost = lag["drop_epoch"][i, j], lag["ghost_epoch"][i, j]
+    ax_loss.axvline(drop, color=OKABE_ITO["vermillion"], ls="--", label=f"drop epoch {drop:.0f}")
+    if np.isfinite(ghost):
+        ax_loss.axvline(ghost, color=OKABE_ITO["blue"], ls=":", label=f"ghost epoch {ghost:.0f}")
+    ax_loss.set(xlabel="epoch", ylabel="loss (sum of squared errors / T)",
+                title=f"one run: lr = {ds.lr.values[i]:.3g}, seed {ds.seed.values[j]}")
+    ax_loss.legend(frameon=False, fontsize=8)
+
+    m, n, b = rank_one_params(ds)
+    checkpoints = timeline.checkpoint.values
+    kappa = np.linspace(-6, 6, 600)
+    for epoch, color, name in ((drop, OKABE_ITO["vermillion"], "at the drop"),
+                               (ghost, OKABE_ITO["blue"], "at the ghost epoch")):
+        if not np.isfinite(epoch):
+            continue
+        c = int(np.argmin(np.abs(checkpoints - epoch)))
+        f, _, _ = latent_flow(m[i, j, c], n[i, j, c], b[i, j, c], kappa)
+        ax_flow.plot(kappa, f, color=color, label=f"{name} (epoch {checkpoints[c]})")
+        path = latent_trajectory(m[i, j, c], n[i, j, c], b[i, j, c])
+        fp, _, _ = latent_flow(m[i, j, c], n[i, j, c], b[i, j, c], path)
+        ax_flow.plot(path, fp, "o", ms=2.5, color=color, alpha=0.6)
+    ax_flow.axhline(0, color="0.6", lw=0.8)
+    ax_flow.axvline(1.0, color=OKABE_ITO["orange"], ls="--", lw=1, label="readout threshold kappa = 1")
+    ax_flow.set(xlabel="latent kappa = n.x", ylabel="dkappa/dt (units of tau)", ylim=(-1, 3),
+                title="latent flow (dots: the trial's 40 steps)")
+    ax_flow.legend(frameon=False, fontsize=8)
+
+    for k in range(ds.lr.size):
+        values = lags[k].ravel()
+        values = values[np.isfinite(values)]
+        if values.size:
+            jitter = np.linspace(-0.15, 0.15, values.size)
+            ax_lag.plot(k + jitter, values, "o", color=RUN_COLORS[k % 7], ms=4, alpha=0.8)
+    ax_lag.axhline(0, color="0.5", lw=0.8)
+    ax_lag.set_xticks(range(ds.lr.size), [f"{v:.3g}" for v in ds.lr.values])
+    seeds = ds.seed.size
+    ax_lag.set(xlabel="learning rate", ylabel="ghost epoch - drop epoch (> 0: ghost later)",
+               title=f"lag per run ({seeds} seeds per rate)")
+    return fig
+
+
+def _trial_states(model, params, task, seed: int = 0):
+    """States (steps + 1, trials, N) of every trial of the task and the parameters, in float64."""
+    return trial_states(model, params, task, seed), {k: np.asarray(v, dtype=float) for k, v in params.items()}
+
+
+KIND_STYLE = {"fixed point": dict(marker="o", ms=8, mfc="white", mec="black"),
+              "ghost": dict(marker="*", ms=14, mfc=OKABE_ITO["vermillion"], mec="black"),
+              "slow point": dict(marker="D", ms=6, mfc=OKABE_ITO["sky"], mec="black")}
+
+
+def plot_latent_flow_map(model, params, task, *, ax=None, extent: float | None = None, grid: int = 200,
+                         title: str = "") -> Figure:
+    """The 2-D latent flow of a rank-2 network: speed (colour), unit arrows, the trials'
+    trajectories, fixed points and ghosts by kind, and the readout's decision regions."""
+    from matplotlib import colormaps
+
+
+    if getattr(model, "rank", None) != 2:
+        raise ValueError("plot_latent_flow_map draws the flow of a rank-2 network (model.rank == 2)")
+    if ax is None:
+        fig = Figure(figsize=(6.2, 5.2), layout="constrained")
+        ax = fig.subplots()
+    fig = ax.figure
+    states, p = _trial_states(model, params, task)
+    kappa_t = states @ p["n"]  # (steps + 1, trials, 2)
+    half = extent or 1.2 * max(1.0, float(np.abs(kappa_t).max()))
+    axis = np.linspace(-half, half, grid)
+    k1, k2 = np.meshgrid(axis, axis)
+    points = np.stack([k1.ravel(), k2.ravel()], axis=1)
+    F = -points + np.tanh(points @ p["m"].T + model.bias(p)) @ p["n"]
+    speed = np.linalg.norm(F, axis=1).reshape(k1.shape)
+    mesh = ax.pcolormesh(k1, k2, np.log10(speed + 1e-12), cmap="cividis", shading="auto", rasterized=True)
+    fig.colorbar(mesh, ax=ax, label="log10 speed |dkappa/dt|")
+    step = max(1, grid // 20)
+    U = (F / np.maximum(np.linalg.norm(F, axis=1, keepdims=True), 1e-12)).reshape(*k1.shape, 2)
+    ax.quiver(k1[::step, ::step], k2[::step, ::step], U[::step, ::step, 0], U[::step, ::step, 1],
+              color="white", alpha=0.6, scale=30, width=0.003)
+    z = (points @ p["w_out"] + p["b_out"]).reshape(k1.shape)
+    if model.readout == "tanh":
+        edge = np.arctanh(0.33)
+        ax.contourf(k1, k2, z, levels=[-np.inf, -edge, edge, np.inf],
+                    colors=[OKABE_ITO["blue"], "none", OKABE_ITO["vermillion"]], alpha=0.15)
+        ax.contour(k1, k2, z, levels=[-edge, edge], colors=[OKABE_ITO["blue"], OKABE_ITO["vermillion"]], linewidths=1)
+    else:
+        ax.contourf(k1, k2, z, levels=[-np.inf, 0, np.inf], colors=["none", OKABE_ITO["green"]], alpha=0.15)
+        ax.contour(k1, k2, z, levels=[0], colors=[OKABE_ITO["green"]], linewidths=1)
+    palette = colormaps["tab10"]
+    for trial in range(min(task.trials, len(task.trial_types) or task.trials)):
+        ax.plot(kappa_t[:, trial, 0], kappa_t[:, trial, 1], "-", color=palette(trial), lw=1.6,
+                label=f"trial {task.trial_types[trial] if task.trial_types else trial}")
+    found, _ = network_slow_points(model, p, task, box=([-half, -half], [half, half]), n_box=64)
+    for kind, style in KIND_STYLE.items():
+        sel = found.kind == kind
+        if sel.any():
+            ax.plot(found.x[sel, 0], found.x[sel, 1], ls="none", label=f"{kind} ({int(sel.sum())})", **style)
+    ax.set(xlim=(-half, half), ylim=(-half, half), xlabel="latent kappa_1", ylabel="latent kappa_2",
+           title=title or "latent flow (shaded: readout decision regions)")
+    ax.legend(fontsize=7, loc="upper left", framealpha=0.8)
+    return fig
+
+
+def plot_slow_points_pca(model, params_by_epoch: dict, task, *, axes=None) -> Figure:
+    """Slow points of a full-rank network near its trials' trajectories, in the first two principal
+    components of the states of every epoch shown (one panel per epoch)."""
+
+    if not params_by_epoch:
+        raise ValueError("params_by_epoch must map at least one epoch to its parameters")
+    epochs = sorted(params_by_epoch)
+    fig, axes = axes_row(axes, len(epochs), size=(4.0 * len(epochs), 3.8))
+    runs = {e: _trial_states(model, params_by_epoch[e], task) for e in epochs}
+    all_states = np.concatenate([s.reshape(-1, s.shape[-1]) for s, _ in runs.values()])
+    mean = all_states.mean(axis=0)
+    _, _, components = np.linalg.svd(all_states - mean, full_matrices=False)
+    pcs = components[:2]
+    for ax, epoch in zip(axes, epochs, strict=True):
+        states, p = runs[epoch]
+        found, _ = network_slow_points(model, p, task)
+        for trial in range(task.trials):
+            proj = (states[:, trial] - mean) @ pcs.T
+            ax.plot(proj[:, 0], proj[:, 1], "-", lw=1.2, color=RUN_COLORS[trial % 7],
+                    label=f"trial {task.trial_types[trial % len(task.trial_types)]}" if trial < 4 else None)
+        for kind, style in KIND_STYLE.items():
+            sel = found.kind == kind
+            if sel.any():
+                proj = (found.x[sel] - mean) @ pcs.T
+                ax.plot(proj[:, 0], proj[:, 1], ls="none", label=f"{kind} ({int(sel.sum())})", **style)
+        ax.set(xlabel="PC 1 of the states", ylabel="PC 2", title=f"epoch {epoch}")
+        ax.legend(fontsize=6.5, frameon=False)
+    return fig
+
+
+def plot_training(ds, *, axes=None) -> Figure:
+    """Loss (log scale) and accuracy of every run of a :func:`train_sweep` result against the epoch."""
+
+    extra = swept_axes(ds)
+    if extra:
+        raise ValueError(f"plot_training draws (lr, seed) runs; select one value of {extra} first")
+    fig, (ax_loss, ax_acc) = axes_row(axes, 2, size=(11.0, 3.8))
+    epochs = ds.epoch.values
+    for i, lr in enumerate(ds.lr.values):
+        color = RUN_COLORS[i % 7]
+        for j in range(ds.seed.size):
+            label = f"lr {lr:.3g}" if j == 0 else None
+            ax_loss.semilogy(epochs, ds.loss.values[i, j], color=color, lw=0.9, alpha=0.8, label=label)
+            ax_acc.plot(epochs, ds.accuracy.values[i, j], color=color, lw=0.9, alpha=0.8)
+    ax_loss.set(xlabel="epoch", ylabel="loss", title=f"{ds.seed.size} seed(s) per learning rate")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy", ylim=(-0.02, 1.02), title=f"optimizer: {ds.attrs['optimizer']}")
+    if ds.lr.size <= 8:
+        ax_loss.legend(fontsize=7)
+    return fig
+
+
+def plot_regime_fractions(ds, *, ax=None, title: str = "") -> Figure:
+    """Fractions of the runs in each regime against the learning rate (stacked), with the onset."""
+
+    extra = swept_axes(ds)
+    if extra:
+        raise ValueError(f"plot_regime_fractions draws one sweep over lr; select one value of {extra} first")
+    if ds.lr.size < 2:
+        raise ValueError("plot_regime_fractions needs a sweep over at least two learning rates")
+    fig, (ax,) = axes_row(None if ax is None else [ax], 1, size=(6.4, 4.0))
+    lr = ds.lr.values
+    fractions = np.stack([(ds.regime == k).mean("seed").values for k in range(len(REGIMES))])
+    ax.stackplot(lr, fractions, labels=REGIMES, colors=[REGIME_COLORS[n] for n in REGIMES], alpha=0.9)
+    learned_ref = ds.learned_reference.astype(float).mean("seed").values
+    ax.plot(lr, learned_ref, "k--", lw=1.2, label="learned (reference: final/initial < 1e-2)")
+    ax.set(xscale="log", xlabel="learning rate", ylabel=f"fraction of {ds.seed.size} seeds", ylim=(0, 1),
+           xlim=(lr[0], lr[-1]), title=title or f"{ds.attrs['epochs']} epochs, {ds.attrs['optimizer']}")
+    ax.legend(fontsize=7, loc="center left")
+    return fig
+
+
+def plot_rank_one_run(ds, *, offsets=(-500, 0, 500), axes=None) -> Figure:
+    """One rank-one run: loss and gradient norm, and its latent flow before, at and after the drop.
+
+    ``ds`` is a single-run :func:`train_sweep` result (one lr, one seed) with checkpoints around its
+    drop; the flows are drawn at the checkpoints nearest to drop epoch + ``offsets``.
+    """
+    if ds.lr.size != 1 or ds.seed.size != 1 or "param_m" not in ds:
+        raise ValueError("plot_rank_one_run expects one rank-one run (one lr, one seed) with checkpoints")
+    fig, (ax_loss, ax_flow) = axes_row(axes, 2, size=(11.5, 4.0))
+    run = ds.isel(lr=0, seed=0)
+    epochs = run.epoch.values
+    drop = float(run.drop_epoch)
+    ax_loss.semilogy(epochs, run.loss.values, color=OKABE_ITO["black"], lw=1, label="loss")
+    ax_loss.semilogy(epochs, run.grad_norm.values, color=OKABE_ITO["sky"], lw=1, label="gradient norm")
+    m, n, b = (a[0, 0] for a in rank_one_params(ds))  # (checkpoint, N)
+    checkpoints = run.checkpoint.values
+    kappa = np.linspace(-6, 6, 600)
+    colors = (OKABE_ITO["orange"], OKABE_ITO["vermillion"], OKABE_ITO["blue"])
+    for offset, color in zip(offsets, colors, strict=False):
+        c = int(np.argmin(np.abs(checkpoints - (drop + offset))))
+        when = "at the drop" if offset == 0 else f"drop {offset:+d}"
+        ax_loss.axvline(checkpoints[c], color=color, ls="--", lw=1)
+        f, _, _ = latent_flow(m[c], n[c], b[c], kappa)
+        ax_flow.plot(kappa, f, color=color, label=f"{when} (epoch {checkpoints[c]})")
+        path = latent_trajectory(m[c], n[c], b[c], steps=2 * int(json.loads(ds.attrs["task"])["T"]))
+        fp, _, _ = latent_flow(m[c], n[c], b[c], path)
+        ax_flow.plot(path, fp, "o", ms=2.5, color=color, alpha=0.6)
+    ax_loss.set(xlabel="epoch", ylabel="loss (sum of squared errors / T), gradient norm",
+                title=f"rank one, lr {float(ds.lr[0]):.3g}, seed {int(ds.seed[0])}: drop at epoch {drop:.0f}")
+    ax_loss.legend(fontsize=8)
+    ax_flow.axhline(0, color="0.6", lw=0.8)
+    ax_flow.axvline(1.0, color=OKABE_ITO["green"], ls=":", lw=1, label="readout threshold kappa = 1")
+    ax_flow.set(xlabel="latent kappa = n.x", ylabel="dkappa/dt (units of tau)", ylim=(-1, 3),
+                title="latent flow (dots: the trial's steps)")
+    ax_flow.legend(fontsize=8)
+    return fig

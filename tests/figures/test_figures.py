@@ -1,0 +1,87 @@
+"""The main job, ``ghost figures``, and the README table built from its summary."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import pytest
+
+import reduced as R
+from analysis.figures import FIGURES, summary_table
+from analysis.figures.summary import TABLE_END, TABLE_START
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def ghost(*args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "analysis.cli", *args], capture_output=True, text=True, **kwargs)
+
+
+def test_quick_run_writes_every_figure(quick_run):
+    for name, _, _ in FIGURES:
+        assert (quick_run / f"{name}.png").is_file()
+    assert (quick_run / "summary.json").is_file()
+
+
+def test_figures_are_not_blank(quick_run):
+    for name, _, _ in FIGURES:
+        pixels = mpimg.imread(quick_run / f"{name}.png")[..., :3]
+        assert pixels.std() > 0.05, name
+
+
+def test_summary_numbers_agree_with_closed_forms(quick_run):
+    summary = json.loads((quick_run / "summary.json").read_text())
+    for row in summary["eta_c"]:
+        closed = R.critical_learning_rate(row["T"], row["convention"] == "normalized")
+        assert row["closed_form"] == pytest.approx(closed, rel=1e-12)
+        assert 0 <= row["relative_difference"] < 0.01  # the onset sits within 1% above eta_c
+    for name, expected in (("normalized", -4), ("integral", -5)):
+        fit = summary["exponents"][name]
+        assert fit["ci95"][0] - 1e-6 <= expected <= fit["ci95"][1] + 1e-6
+    assert 1.0 < summary["reference_experiment"]["ratio"] < 1.1
+    for row in summary["minimum"]["continuous"]:
+        if row["a"] >= 1:
+            assert row["eta_s"] == pytest.approx(row["eta_s_asymptotic"], rel=1e-3)
+    assert summary["plateau"]["regime"] == "learned"
+    assert summary["plateau"]["plateau_length"] > 100  # a long plateau before the abrupt drop
+
+
+def test_rerun_reuses_cached_sweeps(quick_run):
+    cache = quick_run / ".cache"
+    before = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.nc")}
+    assert before
+    proc = ghost("figures", "--quick", "--out", str(quick_run), "--format", "svg")
+    assert proc.returncode == 0, proc.stderr
+    after = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.nc")}
+    assert after == before
+    assert (quick_run / "07_phase_eta_T.svg").is_file()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["figures", "--format", "gif"], ["figures", "--jobs", "0"], ["figures", "--jobs", "two"],
+     ["figures", "--out", "/proc/forbidden/figs"], ["summary-table", "--summary", "/nonexistent.json"]],
+)
+def test_bad_arguments_one_line_exit_2(args):
+    proc = ghost(*args)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_readme_table_is_generated_from_committed_summary():
+    summary = json.loads((ROOT / "figures" / "summary.json").read_text())
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split(TABLE_START, 1)[1].split(TABLE_END, 1)[0].strip()
+    assert table == summary_table(summary)
+
+
+def test_readme_gallery_shows_every_committed_figure():
+    readme = (ROOT / "README.md").read_text()
+    for name, _, _ in FIGURES:
+        assert f"figures/{name}.png" in readme
+        assert (ROOT / "figures" / f"{name}.png").is_file()
+    summary = json.loads((ROOT / "figures" / "summary.json").read_text())
+    assert summary["quick"] is False  # the committed figures are the full-quality run
+    assert "seconds" not in summary  # no timing in a committed output: reruns reproduce it bit for bit

@@ -1,0 +1,47 @@
+"""The network recipes of the main job, called directly: each returns its figure and its summary entries.
+
+They run on the quick run's cache, so every sweep is read back, not trained again; what a recipe
+returns must be what the runner wrote to summary.json.
+"""
+
+import json
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from analysis.figures import FIGURES, Context, Settings
+from analysis.figures import networks as recipes
+
+NETWORK_RECIPES = [(name, make) for name, _, make in FIGURES if make.__module__ == recipes.__name__]
+
+
+def test_every_network_figure_has_a_recipe_here():
+    assert [name for name, _ in NETWORK_RECIPES] == [name for name, _, _ in FIGURES if "_rnn_" in name]
+
+
+@pytest.mark.parametrize(("name", "make"), NETWORK_RECIPES, ids=[n for n, _ in NETWORK_RECIPES])
+def test_a_recipe_returns_its_figure_and_the_entries_the_runner_saved(quick_run, name, make):
+    cache = quick_run / ".cache"
+    before = {p: p.stat().st_mtime_ns for p in cache.rglob("*.nc")}
+    fig, entries = make(Context(quick_run, "png", Settings.make(True)))
+    assert isinstance(fig, Figure) and fig.axes
+    for ax in fig.axes:
+        if ax.has_data() and ax.get_visible() and ax.get_label() != "<colorbar>":
+            assert ax.get_xlabel() or ax.get_ylabel() or ax.get_title(), f"{name}: an unlabelled panel"
+    saved = json.loads((quick_run / "summary.json").read_text())
+    assert entries, f"{name} reports nothing to summary.json"
+    for key, value in entries.items():
+        assert json.loads(json.dumps(value)) == saved[key], key  # the same numbers, reproduced from the cache
+    after = {p: p.stat().st_mtime_ns for p in cache.rglob("*.nc")}
+    assert after == before  # read from the cache: nothing trained again
+
+
+def test_the_rank_one_run_reports_the_regimes_its_dataset_holds(quick_run):
+    ctx = Context(quick_run, "png", Settings.make(True))
+    _, entries = recipes.fig_rnn_rank_one_run(ctx)
+    runs = entries["rnn_rank_one_run"]["runs"]
+    assert set(runs) == {"0.012", "0.02"}
+    for run in runs.values():
+        assert run["regime"] in ("learned", "oscillating", "trapped", "diverged", "descending")
+        assert np.isfinite(run["final_loss"])

@@ -1,0 +1,30 @@
+"""The network figures refuse what they cannot draw."""
+
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from analysis.networks import DelayedActivationRNN, delayed_activation, train_sweep
+from analysis.plotting import plot_gain_ablation, plot_rank_remedy, plot_regime_fractions, plot_training
+
+SMALL = DelayedActivationRNN(N=8)
+SMALL_TASK = delayed_activation(5)
+
+
+# --- the figures refuse what they cannot draw ----------------------------------------------------
+def test_network_plots_refuse_what_they_cannot_draw():
+
+    ds = train_sweep(SMALL, SMALL_TASK, lr=[0.05], seeds=2, epochs=10)
+    with pytest.raises(ValueError, match="two learning rates"):
+        plot_regime_fractions(ds)
+    swept = train_sweep(SMALL, SMALL_TASK, lr=[0.05, 0.1], seeds=1, epochs=10, sweep={"gain": [1.0, 10.0]})
+    with pytest.raises(ValueError, match="gain"):
+        plot_training(swept)
+    with pytest.raises(ValueError, match="rank_remedy"):
+        plot_rank_remedy(ds)
+    fig = plot_regime_fractions(swept.isel(gain=0))
+    assert fig.axes[0].get_xscale() == "log" and fig.axes[0].get_ylabel().startswith("fraction")
+    none_trapped = xr.Dataset({"trapped": (("seed",), np.zeros(2, bool))})
+    with pytest.raises(ValueError, match="trap"):
+        plot_gain_ablation(none_trapped)
