@@ -59,14 +59,14 @@ def fig_learning_dynamics(ctx: Context):
     run = descend(0.2 * r_star, eta, T, 60_000, a=a, gradient="table", record_every=20)
     label = f"a = {a:g}, from r0 = 0.2 r*, η = 0.5 η_s (plateau, abrupt drop)"
     runs[label] = dict(epochs=run.epochs, r=run.r / r_star, loss=run.loss)
-    summary = summarize_runs(0.2 * r_star, eta, T, 60_000, a=a, criteria=Criteria())
+    outcome = summarize_runs(0.2 * r_star, eta, T, 60_000, a=a, criteria=Criteria())
     summary["plateau"] = {
         "setting": f"T = {T:g}, a = {a:g}, x* = 10, r0 = 0.2 r*, eta = 0.5 eta_s = {eta:.4g}, 60000 epochs",
-        "regime": REGIMES[int(summary.regime)],
-        "plateau_length": float(summary.stats.plateau_length),
-        "drop_epoch": float(summary.stats.drop_epoch),
-        "drop_sharpness_per_epoch": float(summary.stats.drop_sharpness),
-        "epochs_to_learn": float(summary.stats.epochs_to_learn),
+        "regime": REGIMES[int(outcome.regime)],
+        "plateau_length": float(outcome.stats.plateau_length),
+        "drop_epoch": float(outcome.stats.drop_epoch),
+        "drop_sharpness_per_epoch": float(outcome.stats.drop_sharpness),
+        "epochs_to_learn": float(outcome.stats.epochs_to_learn),
     }
     # GD against the gradient flow
     r0 = 4 * r_star
