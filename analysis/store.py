@@ -18,8 +18,9 @@ import hashlib
 import json
 import os
 import shutil
+import zipfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -77,16 +78,48 @@ def file_in(out_dir, name: str) -> Path | None:
     return directory / f"{name}.nc"
 
 
+def parts_dir(path) -> Path:
+    """The folder that holds a sweep's chunks while it runs: ``path + ".parts"``."""
+    path = Path(path)
+    return path.with_name(path.name + ".parts")
+
+
+def progress_file(path, index: int) -> Path:
+    """Where chunk ``index`` of the sweep saved at ``path`` keeps its progress while it runs."""
+    return parts_dir(path) / f"progress_{index:05d}.npz"
+
+
 def available_memory() -> int:
-    """Bytes of memory available to this process now (physical memory if the OS does not say)."""
+    """Bytes of memory this process can still use: the least of what the machine has available, what
+    its control group allows and what its address-space limit (``ulimit -v``) leaves."""
+    limits = []
     try:
         with open("/proc/meminfo") as info:
             for line in info:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    limits.append(int(line.split()[1]) * 1024)
     except OSError:
         pass
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    if not limits:
+        limits.append(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    try:  # cgroup v2: the group's limit less what it uses
+        cgroup = Path("/sys/fs/cgroup")
+        cap = (cgroup / "memory.max").read_text().strip()
+        if cap != "max":
+            limits.append(int(cap) - int((cgroup / "memory.current").read_text()))
+    except (OSError, ValueError):
+        pass
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            with open("/proc/self/statm") as statm:
+                used = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            limits.append(soft - used)
+    except (OSError, ValueError, ImportError):
+        pass
+    return max(0, min(limits))
 
 
 def check_memory(nbytes: float, what: str) -> None:
@@ -97,17 +130,25 @@ def check_memory(nbytes: float, what: str) -> None:
                          f"{limit / 2**30:.1f} GiB available")
 
 
+def _read_marker(marker: Path, name: str) -> dict:
+    try:
+        return json.loads(marker.read_text())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{name}: {marker} is corrupted ({exc}); delete the folder {marker.parent} to start over") \
+            from None
+
+
 class Store:
     """On-disk chunks of one sweep, keyed by the fingerprint of its settings."""
 
     def __init__(self, path, settings: dict, name: str = "out"):
         self.path = check_output_path(path, name)
-        self.parts = self.path.with_name(self.path.name + ".parts")
+        self.parts = parts_dir(self.path)
         self.settings = settings
         self.fingerprint = fingerprint(settings)
         self.name = name
         marker = self.parts / "settings.json"
-        if marker.exists() and json.loads(marker.read_text()).get("fingerprint") != self.fingerprint:
+        if marker.exists() and _read_marker(marker, name).get("fingerprint") != self.fingerprint:
             raise ValueError(
                 f"{name}: {self.parts} holds a partial sweep with different settings; "
                 "use another path or delete it to start over"
@@ -119,7 +160,14 @@ class Store:
             return None
         import xarray as xr
 
-        with xr.open_dataset(self.path, engine=ENGINE) as ds:
+        try:
+            ds = xr.open_dataset(self.path, engine=ENGINE)
+        except (OSError, ValueError, TypeError) as exc:  # garbage, empty or truncated: left as it is
+            size = self.path.stat().st_size
+            what = "it is empty" if size == 0 else f"its {size} bytes are not a NetCDF-3 file ({type(exc).__name__})"
+            raise ValueError(f"{self.name}: {self.path} is not a readable NetCDF file: {what}. It is left "
+                             "untouched: move it away or choose another path") from None
+        with ds:
             if ds.attrs.get("fingerprint") != self.fingerprint:
                 raise ValueError(
                     f"{self.name}: {self.path} holds a sweep with different settings; use another path or delete it"
@@ -133,8 +181,12 @@ class Store:
         file = self._chunk_file(index)
         if not file.exists():
             return None
-        with np.load(file) as saved:
-            return {k: saved[k] for k in saved.files}
+        try:
+            with np.load(file) as saved:
+                return {k: saved[k] for k in saved.files}
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+            raise ValueError(f"{self.name}: the saved chunk {file} is corrupted ({type(exc).__name__}: {exc}); "
+                             "delete that file to recompute the chunk") from None
 
     def save_chunk(self, index: int, result: dict) -> None:
         self.parts.mkdir(exist_ok=True)
@@ -144,12 +196,39 @@ class Store:
         tmp = self.parts / f".chunk_{index:05d}.tmp.npz"
         np.savez(tmp, **result)
         os.replace(tmp, self._chunk_file(index))  # atomic: a chunk file is complete or absent
+        progress_file(self.path, index).unlink(missing_ok=True)  # the chunk's progress is in the chunk now
 
     def finish(self, ds) -> None:
+        """Write the assembled Dataset; the chunks are deleted only once the file holds all of it."""
+        import xarray as xr
+
         tmp = self.path.with_name(self.path.name + ".tmp")
         ds.to_netcdf(tmp, engine=ENGINE)
+        with xr.open_dataset(tmp, engine=ENGINE) as written:
+            lost = sorted(set(ds.variables) - set(written.variables))
+            changed = sorted(k for k in ds.variables if k in written.variables and written[k].shape != ds[k].shape)
+        if lost or changed:
+            tmp.unlink()
+            raise RuntimeError(f"{self.name}: writing {self.path} lost {lost} and changed {changed}; "
+                               f"the chunks are kept in {self.parts}")
         os.replace(tmp, self.path)
         shutil.rmtree(self.parts, ignore_errors=True)
+
+
+def check_executor(executor) -> None:
+    """Refuse an executor that would hang: a process pool that forks a process already running threads.
+
+    JAX's and numba's thread pools do not survive a fork; the child waits on locks held by threads
+    that were not copied, forever, with no message.
+    """
+    if executor is None:
+        return
+    if not isinstance(executor, Executor):
+        raise ValueError(f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}")
+    context = getattr(executor, "_mp_context", None)  # ProcessPoolExecutor keeps its context there
+    if isinstance(executor, ProcessPoolExecutor) and context is not None and context.get_start_method() == "fork":
+        raise ValueError('executor: a ProcessPoolExecutor with the "fork" start method hangs once JAX or numba '
+                         'threads run; create it with mp_context=multiprocessing.get_context("spawn")')
 
 
 def run_chunks(
@@ -171,6 +250,7 @@ def run_chunks(
     """
     from tqdm.auto import tqdm
 
+    check_executor(executor)
     results: dict[int, dict] = {}
     todo = []
     for index in range(len(chunks)):

@@ -16,7 +16,12 @@ benchmark prints both.
 
 Target: at least 10x faster, with |F| no worse at the points found.
 
-Run: python benchmarks/ghosts.py
+``--merge`` measures the coarse merge in many dimensions instead: a random 50-unit rate network
+(gain 1.5), searched from 2000 and from 20,000 states visited by its own trajectories. It prints how
+many Newton candidates the merge leaves and the time of the search (the merge radius grows like
+sqrt(n), so that nearby states of a many-dimensional flow are merged).
+
+Run: python benchmarks/ghosts.py [--merge]
 """
 
 import time
@@ -110,5 +115,32 @@ def compare(F, adam, starts, params, label):
           f"|F| no worse than Adam's median: {'yes' if no_worse else 'NO'}")
 
 
+def many_dimensions(n: int = 50, gain: float = 1.5):
+    """The coarse merge in n dimensions: candidates and time from 2000 and 20,000 visited states."""
+    rng = np.random.default_rng(0)
+    W = gain * rng.normal(size=(n, n)) / np.sqrt(n)
+    b = 0.1 * rng.normal(size=n)
+
+    def F(x, p):
+        return -x + jnp.tanh(p["W"] @ x + p["b"])
+
+    params = {"W": W, "b": b}
+    for count in (2000, 20_000):
+        x = rng.normal(size=(count // 20, n))
+        visited = []
+        for _ in range(20):  # the network's own update x <- x + 0.5 F(x), 20 steps from each start
+            x = x + 0.5 * (-x + np.tanh(x @ W.T + b))
+            visited.append(x)
+        starts = np.concatenate(visited)
+        start = time.perf_counter()
+        found = find_slow_points(F, starts, params=params)
+        seconds = time.perf_counter() - start
+        print(f"{n}-D, {count} starts: {found.candidates} Newton candidates after the coarse merge, {len(found)} "
+              f"distinct points ({', '.join(f'{k}: {int(np.sum(found.kind == k))}' for k in np.unique(found.kind))})"
+              f", {seconds:.1f} s (the first search includes compilation)")
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    many_dimensions() if "--merge" in sys.argv else main()

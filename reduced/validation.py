@@ -75,6 +75,14 @@ def positive_int(value, name: str, *, minimum: int = 1, maximum: int | None = No
     return int(value)
 
 
+def finite_scalar(value, name: str) -> float:
+    """One finite real number (any sign)."""
+    arr = finite(value, name)
+    if arr.ndim:
+        raise ValueError(f"{name} must be a single number, got shape {arr.shape}")
+    return float(arr)
+
+
 def positive_scalar(value, name: str) -> float:
     """One real number in (0, inf)."""
     arr = positive(value, name)

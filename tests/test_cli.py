@@ -84,3 +84,53 @@ def test_rnn_cli_bad_arguments_one_line_exit_2(args, tmp_path):
     proc = run(*args, *(("--out", str(tmp_path)) if len(args) > 2 else ()))
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_rnn_ghosts_without_checkpoints_is_refused_before_training(tmp_path):
+    proc = run("rnn", "ghosts", "fig6a-rank-one", "--epochs", "5", "--out", str(tmp_path))
+    assert proc.returncode == 2 and "keeps no checkpoints" in proc.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing was trained or written
+
+
+def test_rnn_sweep_with_an_absurd_count_is_refused_fast(tmp_path):
+    import time
+
+    start = time.perf_counter()
+    proc = run("rnn", "sweep", "fig3b", "--lr", "0.01", "0.1", "1e9", "--out", str(tmp_path))
+    assert proc.returncode == 2 and "--lr" in proc.stderr and "Traceback" not in proc.stderr
+    assert time.perf_counter() - start < 60
+
+
+def test_rnn_overwrite_replaces_a_result_made_with_other_settings(tmp_path):
+    first = run("rnn", "train", "fig5-dcdt", "--epochs", "4", "--seeds", "1", "--out", str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    refused = run("rnn", "train", "fig5-dcdt", "--epochs", "6", "--seeds", "1", "--out", str(tmp_path))
+    assert refused.returncode == 2 and "different settings" in refused.stderr
+    replaced = run("rnn", "train", "fig5-dcdt", "--epochs", "6", "--seeds", "1", "--chunk-size", "1",
+                   "--overwrite", "--out", str(tmp_path))
+    assert replaced.returncode == 0, replaced.stderr
+    assert xr.open_dataset(tmp_path / "fig5-dcdt-train.nc").sizes["epoch"] == 6
+
+
+def _subcommands(parser, prefix=()):
+    import argparse
+
+    for action in parser._actions:  # argparse keeps its subparsers only here
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield (*prefix, name)
+                yield from _subcommands(sub, (*prefix, name))
+
+
+def test_every_command_has_help_and_refuses_an_unknown_option_in_one_line():
+    from analysis.cli import build_parser
+
+    commands = list(_subcommands(build_parser()))
+    assert {c[0] for c in commands} == {"derive", "critical-lr", "figures", "summary-table", "rnn"}
+    for command in commands:
+        with pytest.raises(SystemExit) as help_exit:
+            main([*command, "--help"])
+        assert help_exit.value.code == 0
+        proc = run(*command, "--no-such-option")
+        assert proc.returncode == 2, command
+        assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr, command

@@ -41,6 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, OSError) as exc:
         print(f"ghost: error: {exc}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print("ghost: error: out of memory; use fewer seeds, trials or a smaller --chunk-size", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("ghost: interrupted", file=sys.stderr)
         return 130

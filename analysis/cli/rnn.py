@@ -12,22 +12,24 @@ saved sweep, and an interrupted one resumes.
 
 from __future__ import annotations
 
-import json
+import shutil
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from ..figures import check_output_dir
-from ..networks import PRESETS, checkpoint_params, make_task, model_from_dict, preset, swept_axes
+from ..networks import PRESETS, checkpoint_params, combination, make_task, model_from_dict, preset, swept_axes
 from ..networks.slow import slow_points_dataset
+from ..networks.training.plan import MAX_RUNS
 from ..plotting import plot_latent_flow_map, plot_regime_fractions, plot_slow_points_pca, plot_training
 from ..plotting.style import save_figure
+from ..store import parts_dir
 from .args import positive_int
 
 
 def _overrides(args) -> dict:
-    out = {}
+    out = {} if args.chunk_size is None else {"chunk_size": args.chunk_size}
     if args.epochs is not None:
         out["epochs"] = args.epochs
     if args.seeds is not None:
@@ -56,15 +58,27 @@ def _train(args, command: str):
     overrides = _overrides(args)
     if command == "sweep":
         low, high, count = args.lr
-        if not (0 < low < high) or count < 2 or count != int(count):
-            raise ValueError(f"--lr: expected LOW HIGH COUNT with 0 < LOW < HIGH and COUNT >= 2, got {args.lr}")
-
+        if not (0 < low < high) or count < 2 or count != int(count) or count > MAX_RUNS:
+            raise ValueError(f"--lr: expected LOW HIGH COUNT with 0 < LOW < HIGH and COUNT an integer in "
+                             f"[2, {MAX_RUNS}], got {args.lr}")
         overrides["lr"] = np.geomspace(low, high, int(count)).tolist()
         overrides["checkpoints"] = []
     path = out / f"{args.preset}-{command}.nc"
+    if args.overwrite:
+        _remove_saved(path)
     ds = p.run(out=path, progress=None, **overrides)
     print(f"wrote {path}")
     return p, ds, out
+
+
+def _remove_saved(path: Path) -> None:
+    """--overwrite: the saved sweep at ``path`` (and its per-budget files and parts) is removed first."""
+    for target in [path, *path.parent.glob(f"{path.stem}.epochs-*.nc")]:
+        for item in (target, parts_dir(target)):
+            if item.is_dir():
+                shutil.rmtree(item)
+            elif item.exists():
+                item.unlink()
 
 
 def _cmd_train(args) -> None:
@@ -79,13 +93,14 @@ def _cmd_sweep(args) -> None:
 
 
 def _cmd_ghosts(args) -> None:
+    kept = preset(args.preset).settings(**_overrides(args))["checkpoints"]
+    if not kept:  # refused before any training
+        raise ValueError(f"preset {args.preset} keeps no checkpoints"
+                         f"{' up to epoch ' + str(args.epochs) if args.epochs else ''}: nothing to search")
     p, ds, out = _train(args, "train")
-    if ds.sizes.get("checkpoint", 0) == 0:
-        raise ValueError(f"preset {args.preset} keeps no checkpoints: nothing to search")
     ds = _first_of_each_sweep(ds)
     picks = ds.checkpoint.values
     if picks.size > args.max_checkpoints:  # evenly spaced, always with the first and the last
-
         picks = picks[np.unique(np.linspace(0, picks.size - 1, args.max_checkpoints).round().astype(int))]
     sub = ds.sel(checkpoint=picks)
     found = slow_points_dataset(sub)
@@ -94,8 +109,8 @@ def _cmd_ghosts(args) -> None:
     print(f"wrote {path}")
     for c, n_fixed, n_ghosts in zip(found.checkpoint.values, found.n_fixed.values, found.n_ghosts.values, strict=True):
         print(f"  epoch {c}: {n_fixed} fixed point(s), {n_ghosts} ghost(s)")
-    model = model_from_dict(json.loads(ds.attrs["model"]))
-    task = make_task(**json.loads(ds.attrs["task"]))
+    model_spec, task_spec = combination(ds)
+    model, task = model_from_dict(model_spec), make_task(**task_spec)
     kept = checkpoint_params(sub)
     params = {e: {k: v[i] for k, v in kept.items()} for i, e in enumerate(picks)}
     if model.rank == 2:
@@ -129,6 +144,12 @@ def add_rnn_parser(sub) -> None:
         cmd.add_argument("--epochs", type=positive_int, default=None, help="override the number of epochs")
         cmd.add_argument("--seeds", type=positive_int, default=None, help="override the number of seeds (0..N-1)")
         cmd.add_argument("--out", default="rnn-results", help="output directory (default: rnn-results/)")
+        cmd.add_argument("--chunk-size", type=positive_int, default=None, metavar="N",
+                         help="learning rates per compiled chunk (default: as many as fit in memory); a "
+                              "running chunk saves its progress about every minute either way")
+        cmd.add_argument("--overwrite", action="store_true",
+                         help="remove an earlier result in --out first (otherwise one made with other settings "
+                              "is refused, and one with the same settings is reused)")
         if verb == "sweep":
             cmd.add_argument("--lr", nargs=3, type=float, required=True, metavar=("LOW", "HIGH", "COUNT"),
                              help="COUNT log-spaced learning rates from LOW to HIGH")

@@ -135,6 +135,9 @@ def sweep(  # pragma: no cover - compiled
     One descent is a chain of dependent square roots and divisions, so a single run at a
     time leaves the CPU waiting on latency; runs are advanced in blocks of BLOCK, epoch by
     epoch (about 3x faster per core), and threads take whole blocks.
+
+    This kernel must stay whole (over 100 lines): numba compiles one function, and the per-epoch
+    statistics live in its registers; split into helpers, they would pass through memory.
     """
     first_window_epoch = epochs - window + 1
     quarter = max(1, window // 4)

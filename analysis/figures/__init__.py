@@ -9,7 +9,7 @@
 
 from .context import Context, RNNSettings, Settings
 from .runner import FIGURES, FORMATS, check_output_dir, make_figures
-from .summary import summary_table, update_readme
+from .summary import TABLE_END, TABLE_START, summary_table, update_readme
 
 __all__ = [
     "FIGURES",
@@ -17,6 +17,8 @@ __all__ = [
     "Context",
     "RNNSettings",
     "Settings",
+    "TABLE_END",
+    "TABLE_START",
     "check_output_dir",
     "make_figures",
     "summary_table",

@@ -92,7 +92,8 @@ def _rnn_critical_rate(ctx, learned) -> dict:
         "r_eff_median": float(np.median(predicted["r_eff"])) if predicted["runs_used"] else None,
         "eta_r_c": predicted["eta_r_c"],
         "predicted_median": predicted["median"], "predicted_spread": list(predicted["spread"]),
-        "measured_onset": [measured["lower"], measured["upper"]],
+        "measured_onset": _finite_or_none([measured["lower"], measured["upper"]]),
+        **({"measured_onset_undefined_because": measured["reason"]} if measured["reason"] else {}),
         "measured_sweep": {"lr": [float(lr[0]), float(lr[-1]), len(lr)], "seeds": seeds, "epochs": epochs},
         "ratio_predicted_to_measured_upper": (predicted["median"] / measured["upper"]
                                               if np.isfinite(measured["upper"]) else None),
@@ -300,13 +301,26 @@ def fig_rnn_scaling(ctx):
         if fit is not None:
             results[label] = (ds.isel(delay=np.flatnonzero(ok)), fit)
         info[label] = {"delays_steps": list(cfg["delays"]), "delay_tau": ds.delay_tau.values.tolist(),
-                       "onset_lower": ds.lower.values.tolist(), "onset_upper": ds.upper.values.tolist(),
+                       "onset_lower": _finite_or_none(ds.lower.values), "onset_upper": _finite_or_none(ds.upper.values),
+                       "undefined_because": [str(r) for r in ds.reason.values],
                        "seeds": cfg["seeds"], "epochs": cfg["epochs"], "onset": onset,
                        "exponent": None if fit is None else fit.exponent,
                        "ci95": None if fit is None else list(fit.ci)}
     summary["rnn_scaling"] = info | {"companion_exponents": {"no-learning onset": [-2.72, 0.07],
                                                                  "slow-point midpoint": [-4.05, 0.10]},
                                          "reduced_model_exponent_on_r": -4}
-    if not results:
-        raise ValueError("no network family gave a finite onset at 3 or more delays")
+    if not results:  # say so in the figure rather than stop the main job
+        fig = Figure(figsize=(6.6, 4.6), layout="constrained")
+        ax = fig.subplots()
+        reasons = "; ".join(f"{label}: {sorted(set(i['undefined_because']) - {''}) or 'fewer than 3 delays'}"
+                            for label, i in info.items())
+        ax.text(0.5, 0.5, f"no network family has a defined onset at 3 or more delays\n({reasons})", ha="center",
+                va="center", wrap=True, fontsize=8, transform=ax.transAxes)
+        ax.set(xlabel="delay (tau)", ylabel="critical learning rate", xticks=[], yticks=[])
+        return fig, summary
     return plot_network_scaling(results), summary
+
+
+def _finite_or_none(values) -> list:
+    """A list for summary.json: NaN (undefined) and inf (no onset in range) become None."""
+    return [float(v) if np.isfinite(v) else None for v in np.asarray(values, dtype=float)]

@@ -90,10 +90,12 @@ def _rnn_critical_rate_rows(summary: dict) -> list[str]:
     net = summary["rnn_critical_rate"]
     low, high = net["measured_onset"]
     spread = net["predicted_spread"]
+    onset = "undefined" if low is None or high is None else f"({low:.3g}, {high:.3g}]"
+    ratio = net["ratio_predicted_to_measured_upper"]
     rows.append(f"| critical lr of the rank-one network (delay {net['delay_tau']:g} tau): 1-D theory eta_c "
                  f"over the squared gradient norm of r_eff at learned ghosts, median [range], vs the onset of "
                  f"trapping in a sweep | {net['predicted_median']:.3g} [{spread[0]:.3g}, {spread[1]:.3g}] | "
-                 f"({low:.3g}, {high:.3g}] | x{net['ratio_predicted_to_measured_upper']:.2f} |")
+                 f"{onset} | {'' if ratio is None else f'x{ratio:.2f}'} |")
     rows.append(f"| learned rank-one networks: ghost r_eff (median) vs the 1-D optimum r* = pi^2/(4 T^2), "
                  f"T = {net['delay_tau']:g} tau | {net['r_star']:.4f} | {net['r_eff_median']:.4f} | "
                  f"{net['r_eff_median'] / net['r_star'] - 1:+.2%} |")

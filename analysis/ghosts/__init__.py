@@ -1,4 +1,4 @@
-"""Slow points and ghosts of any flow dx/dt = F(x), with the local normal form of each ghost.
+"""Slow points and ghosts of any flow dx/dt = F(x) or map x -> G(x), with the local normal form of each ghost.
 
 Modules: :mod:`.field` (the field and the starts), :mod:`.kernels` (compiled Adam and Newton on
 q, kept per field function), :mod:`.search` (:func:`find_slow_points`), :mod:`.result`
@@ -19,16 +19,31 @@ candidates, in fixed-size blocks that stop as soon as their own points settle. T
 kernels belong to the field function: give a parametrised field F(x, params) with ``params=``
 and a later search of the same function (one network at another checkpoint) compiles nothing.
 
-**Classification** (grounded in the saddle-node normal form, Dinc et al., arXiv:2501.02378):
+**Scale.** The search runs on F divided by the median speed at the starts, and every
+classification below compares the field with itself near the point. Multiplying a field by a
+constant therefore changes no point and no label, and the starts decide where the search looks,
+never what a point is called.
 
-* a *fixed point*: speed |F| at most ``fixed_tol`` times the field's scale (the median speed at
-  the starts, or 1 if that is smaller); its eigenvalues give its stability;
-* a *ghost*: a local minimum of q with |F| above that tolerance, exactly one slow direction
-  (one Jacobian eigenvalue with |lambda| at most ``slow_tol`` times the largest |lambda|, or
-  ``slow_tol`` in one dimension) and a positive local scale parameter r_eff. At an exact minimum
-  of q with F != 0, J^T F = 0, so J is singular and its left null vector is parallel to F: a
-  ghost is where the flow nearly has a saddle-node;
+**Classification** (grounded in the saddle-node normal form, Dinc et al., arXiv:2501.02378).
+Each point is judged in its neighbourhood: the 2n points at distance delta = ``PROBE`` (1 + |x|)
+along the coordinate axes, whose largest speed is the *near speed* and whose near speed / delta,
+or the largest |lambda| if larger, is the point's *rate scale*:
+
+* a *fixed point*: speed at most ``fixed_tol`` times the near speed. Its stability
+  (:func:`stability_label`) comes from the eigenvalues of J for a flow (real parts) and from the
+  multipliers of dG/dx for a map (moduli against 1): *stable*, *unstable*, *saddle*,
+  *marginal* (on the imaginary axis, or the unit circle, within the tolerance: a centre) or
+  *non-isolated* (a zero eigenvalue, a multiplier 1: a line or ring of fixed points, or a point
+  exactly at its bifurcation);
+* a *ghost*: a local minimum of q that is not fixed, with exactly one slow direction (one
+  eigenvalue with |lambda| at most ``slow_tol`` times the rate scale) and a positive local scale
+  parameter r_eff. At an exact minimum of q with F != 0, J^T F = 0, so J is singular and its left
+  null vector is parallel to F: a ghost is where the flow nearly has a saddle-node;
 * any other local minimum of q is a *slow point*.
+
+A map x -> G(x) (``time="discrete"``, e.g. one step of a trained RNN) is searched as the flow
+G(x) - x, whose zeros are the map's fixed points; its slow direction is the multiplier closest
+to 1, and r_eff and the passage time of its ghosts count steps.
 
 **Local normal form.** With the slow right and left eigenvectors v, w of the Jacobian (J v =
 lambda v, w^T J = lambda w^T, w.v = 1), the slow coordinate s in x = x_g + s v obeys, to second
@@ -44,13 +59,17 @@ r_eff does not depend on how v is scaled.
 
 from .branches import Branch, follow_branch
 from .field import as_field
+from .kernels import NEWTON_BLOCK
 from .local_form import normal_form
 from .passage import measured_passage_time
-from .result import KINDS, SlowPoints
+from .result import KINDS, STABILITIES, TIMES, SlowPoints, stability_label
 from .search import find_slow_points
 
 __all__ = [
     "KINDS",
+    "NEWTON_BLOCK",
+    "STABILITIES",
+    "TIMES",
     "Branch",
     "SlowPoints",
     "as_field",
@@ -58,4 +77,5 @@ __all__ = [
     "follow_branch",
     "measured_passage_time",
     "normal_form",
+    "stability_label",
 ]

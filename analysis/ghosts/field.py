@@ -38,6 +38,9 @@ def check_field(F, n: int, *args):
 
 
 def search_starts(starts, box, n_box: int, seed: int) -> np.ndarray:
+    if starts is not None and any(isinstance(v, str | bytes | bool | np.bool_)
+                                  for v in np.ravel(np.asarray(starts, dtype=object))):
+        raise ValueError(f"starts must be real numbers, not text or booleans, got {starts!r}")
     arr = np.asarray(starts, dtype=float) if starts is not None else np.zeros((0, 0))
     if arr.ndim == 1 and arr.size:
         arr = arr[:, None]

@@ -15,68 +15,91 @@ NEWTON_BLOCK = 32  # candidates per compiled Newton call: a block stops as soon 
 
 
 class FieldKernels:
-    """Jitted evaluations of one field F(x, params), compiled once per field function and shape.
+    """Jitted evaluations of one field, compiled once per field function, kind of time and shape.
+
+    ``F(x, params)`` is a flow (``time="continuous"``) or a map G (``time="discrete"``), whose
+    slow points are those of the flow G(x) - x. Its output is cast to the state's dtype, so a
+    field that computes in float32 or returns integers is searched in float64 all the same.
+
+    The search kernels (``descend``, ``newton``) work on the field divided by a speed scale
+    ``scale`` (a runtime argument, so any scale reuses the compiled code): multiplying a field by
+    a constant changes nothing the search does. ``F``, ``J``, ``second`` and ``hessian`` are the
+    field's own, in its own units.
 
     They live as long as the field function (see :func:`kernels_for`), so a second search of the
     same function with other parameters (one network at another checkpoint) compiles nothing.
     """
 
-    def __init__(self, F, xtol: float = 1e-8):
+    def __init__(self, F, time: str = "continuous", xtol: float = 1e-8):
         import jax
         import jax.numpy as jnp
         import optax
 
-        def q(x, p):
-            f = F(x, p)
+        def flow(x, p):
+            f = jnp.asarray(F(x, p)).astype(x.dtype)
+            return f - x if time == "discrete" else f
+
+        def q(x, p, scale):
+            f = flow(x, p) / scale
             return 0.5 * jnp.dot(f, f)
 
         grad_q, hess_q = jax.grad(q), jax.hessian(q)
-        self.F = jax.jit(F)
-        self.J = jax.jit(jax.jacfwd(F))
-        self.second = jax.jit(lambda x, v, p: jax.jvp(lambda y: jax.jvp(lambda z: F(z, p), (y,), (v,))[1],
+        self.F = jax.jit(flow)
+        self.J = jax.jit(jax.jacfwd(flow))
+        self.second = jax.jit(lambda x, v, p: jax.jvp(lambda y: jax.jvp(lambda z: flow(z, p), (y,), (v,))[1],
                                                       (x,), (v,))[1])
-        self.hessian = jax.jit(hess_q)
-        self.speeds = jax.jit(jax.vmap(lambda x, p: jnp.linalg.norm(F(x, p)), in_axes=(0, None)))
-        adam = optax.adam(1e-2)
+        self.hessian = jax.jit(lambda x, p: hess_q(x, p, 1.0))
+        self.speeds = jax.jit(jax.vmap(lambda x, p: jnp.linalg.norm(flow(x, p)), in_axes=(0, None)))
+        adam = optax.adam(1e-2, eps=1e-300)  # no eps floor: the step does not depend on the field's scale
 
-        def descend(x, p, steps):
+        def descend(x, p, scale, steps):
             def body(carry, _):
                 x, state = carry
-                updates, state = jax.vmap(adam.update)(jax.vmap(grad_q, in_axes=(0, None))(x, p), state, x)
+                g = jax.vmap(grad_q, in_axes=(0, None, None))(x, p, scale)
+                updates, state = jax.vmap(adam.update)(g, state, x)
                 return (optax.apply_updates(x, updates), state), None
 
             return jax.lax.scan(body, (x, jax.vmap(adam.init)(x)), None, length=steps)[0][0]
 
-        self.descend = jax.jit(descend, static_argnums=2)
+        self.descend = jax.jit(descend, static_argnums=3)
 
-        def at_zero(x, p):
-            return jnp.linalg.norm(F(x, p)) <= 1e-14 * (1 + jnp.linalg.norm(x))
+        def at_zero(x, p, scale):
+            return jnp.linalg.norm(flow(x, p) / scale) <= 1e-14 * (1 + jnp.linalg.norm(x))
 
-        def step(state, p):
+        def step(state, p, scale):
             x, lam, done = state
-            g, H = grad_q(x, p), hess_q(x, p)
-            trial = x - jnp.linalg.solve(H + lam * jnp.eye(x.shape[0]) * (1 + jnp.max(jnp.abs(jnp.diag(H)))), g)
-            q_trial = q(trial, p)
-            better = jnp.isfinite(q_trial) & (q_trial <= q(x, p) * (1 + 1e-13))  # rounding is no increase
-            x_new = jnp.where(better & ~done, trial, x)
+            g, H = grad_q(x, p, scale), hess_q(x, p, scale)
+            # damping relative to the Hessian's own size: no absolute scale enters the iteration
+            size = jnp.max(jnp.abs(jnp.diag(H)))
+            size = jnp.where(size > 0, size, 1.0)
+            trial = x - jnp.linalg.solve(H + lam * size * jnp.eye(x.shape[0]), g)
+            q_trial = q(trial, p, scale)
+            better = jnp.isfinite(q_trial) & (q_trial <= q(x, p, scale) * (1 + 1e-13))  # rounding is no increase
             lam_new = jnp.where(better, jnp.maximum(lam / 4, 1e-12), jnp.minimum(lam * 5, 1e12))
-            # converged: a nearly undamped Newton step that no longer moves the point
-            settled = (lam < 1e-6) & (jnp.linalg.norm(trial - x) <= xtol * (1 + jnp.linalg.norm(x)))
-            done_new = done | settled | at_zero(x_new, p) | ~jnp.all(jnp.isfinite(x_new))
+            # converged: the undamped Newton step no longer moves the point, and is taken as the last
+            # step. (Near a very slow ghost q sits at its rounding floor, where every trial step
+            # "increases" q by rounding and the damping grows: the undamped step still settles it.)
+            newton_step = jnp.linalg.solve(H + 1e-12 * size * jnp.eye(x.shape[0]), g)
+            tolerance = xtol * (1 + jnp.linalg.norm(x))
+            final = jnp.all(jnp.isfinite(newton_step)) & (jnp.linalg.norm(newton_step) <= tolerance)
+            x_new = jnp.where(done, x, jnp.where(final, x - newton_step, jnp.where(better, trial, x)))
+            settled = final | ((lam < 1e-6) & (jnp.linalg.norm(trial - x) <= tolerance))
+            done_new = done | settled | at_zero(x_new, p, scale) | ~jnp.all(jnp.isfinite(x_new))
             return x_new, lam_new, done_new
 
-        batched_step = jax.vmap(step, in_axes=(0, None))
+        batched_step = jax.vmap(step, in_axes=(0, None, None))
 
-        def newton(x0, lam0, steps, p):
+        def newton(x0, lam0, steps, p, scale):
             """Damped Newton (Levenberg-Marquardt) on q from a block of points: (x, q, converged)."""
-            state = (x0, lam0, jax.vmap(at_zero, in_axes=(0, None))(x0, p))
+            state = (x0, lam0, jax.vmap(at_zero, in_axes=(0, None, None))(x0, p, scale))
 
             def cond(carry):
                 state, k = carry
                 return (k < steps) & ~jnp.all(state[2])
 
-            (x, _, done), _ = jax.lax.while_loop(cond, lambda c: (batched_step(c[0], p), c[1] + 1), (state, 0))
-            return x, jax.vmap(q, in_axes=(0, None))(x, p), done & jnp.all(jnp.isfinite(x), axis=1)
+            (x, _, done), _ = jax.lax.while_loop(cond, lambda c: (batched_step(c[0], p, scale), c[1] + 1),
+                                                 (state, 0))
+            return x, jax.vmap(q, in_axes=(0, None, None))(x, p, scale), done & jnp.all(jnp.isfinite(x), axis=1)
 
         self.newton = jax.jit(newton)
 
@@ -84,18 +107,18 @@ class FieldKernels:
 _CACHE = weakref.WeakKeyDictionary()
 
 
-def kernels_for(F, with_params: bool) -> FieldKernels:
+def kernels_for(F, with_params: bool, time: str = "continuous") -> FieldKernels:
     """The compiled kernels of a field function, built on its first search and kept while it lives."""
     try:
         per_function = _CACHE.setdefault(F, {})
     except TypeError:  # a callable that cannot be weakly referenced: compiled for this search only
         per_function = {}
-    if with_params not in per_function:
-        per_function[with_params] = FieldKernels(F if with_params else (lambda x, p: F(x)))
-    return per_function[with_params]
+    if (with_params, time) not in per_function:
+        per_function[with_params, time] = FieldKernels(F if with_params else (lambda x, p: F(x)), time)
+    return per_function[with_params, time]
 
 
-def minimize_q(kernels: FieldKernels, starts: np.ndarray, max_iter: int, p):
+def minimize_q(kernels: FieldKernels, starts: np.ndarray, max_iter: int, p, scale: float = 1.0):
     """Damped Newton on q from every start, in blocks of :data:`NEWTON_BLOCK` (one compiled shape)."""
     import jax.numpy as jnp
 
@@ -103,7 +126,7 @@ def minimize_q(kernels: FieldKernels, starts: np.ndarray, max_iter: int, p):
     for i in range(0, len(starts), NEWTON_BLOCK):
         block = starts[i:i + NEWTON_BLOCK]
         padded = np.concatenate([block, np.repeat(block[-1:], NEWTON_BLOCK - len(block), axis=0)])
-        x, q, done = kernels.newton(jnp.asarray(padded), jnp.full(NEWTON_BLOCK, 1e-3), max_iter, p)
+        x, q, done = kernels.newton(jnp.asarray(padded), jnp.full(NEWTON_BLOCK, 1e-3), max_iter, p, scale)
         xs.append(np.asarray(x)[:len(block)])
         qs.append(np.asarray(q)[:len(block)])
         dones.append(np.asarray(done)[:len(block)])

@@ -7,11 +7,40 @@ from dataclasses import dataclass, field
 import numpy as np
 
 KINDS = ("fixed point", "ghost", "slow point")
+STABILITIES = ("stable", "unstable", "saddle", "marginal", "non-isolated")
+TIMES = ("continuous", "discrete")
+
+
+def stability_label(eigenvalues: np.ndarray, time: str, zero_tol: float) -> str:
+    """The stability of a fixed point from its eigenvalues (flow) or multipliers (map).
+
+    Flow (eigenvalues lambda of J): ``"non-isolated"`` when some |lambda| <= ``zero_tol`` (a line
+    or ring of fixed points, or a point exactly at a bifurcation); else ``"saddle"`` with real parts
+    of both signs beyond ``zero_tol``, ``"unstable"`` with some real part above it and none below
+    -``zero_tol``, ``"stable"`` when every real part is below -``zero_tol``, and ``"marginal"``
+    otherwise (eigenvalues on the imaginary axis within the tolerance, a centre).
+
+    Map (multipliers mu of dG/dx): the same with |mu| - 1 in place of the real part and
+    |mu - 1| in place of |lambda|: stable when every |mu| < 1.
+    """
+    values = np.asarray(eigenvalues)
+    if time == "discrete":
+        zero = np.abs(values - 1) <= zero_tol
+        growth = np.abs(values) - 1
+    else:
+        zero = np.abs(values) <= zero_tol
+        growth = values.real
+    if zero.any():
+        return "non-isolated"
+    up, down = growth > zero_tol, growth < -zero_tol
+    if up.any():
+        return "saddle" if down.any() else "unstable"
+    return "stable" if down.all() else "marginal"
 
 
 @dataclass(frozen=True)
 class SlowPoints:
-    """Distinct slow points of a flow, one entry per point (arrays along axis 0).
+    """Distinct slow points of a flow or a map, one entry per point (arrays along axis 0).
 
     Attributes
     ----------
@@ -19,20 +48,30 @@ class SlowPoints:
         "fixed point", "ghost" or "slow point".
     x : ndarray, shape (points, n)
     speed : ndarray
-        |F(x)|.
+        |F(x)| for a flow, |G(x) - x| for a map (the step length).
     eigenvalues : ndarray of complex, shape (points, n)
-        Of the Jacobian, sorted by increasing |lambda| (the slow one first).
+        Of the Jacobian of F (of G - x for a map), sorted by increasing |lambda| (the slow one
+        first). A map's multipliers are ``eigenvalues + 1`` (:attr:`multipliers`).
     stability : ndarray of str
-        For fixed points: "stable", "unstable" or "saddle" (by the real parts); "" otherwise.
+        For fixed points, one of :data:`STABILITIES` (:func:`stability_label`: by the real parts
+        of a flow's eigenvalues, by the moduli of a map's multipliers); "" otherwise.
     r_eff, passage_time, A, c0 : ndarray
-        The local normal form s' = c0 + lambda s + A s^2 (see the module docstring) and
+        The local normal form s' = c0 + lambda s + A s^2 (see :mod:`analysis.ghosts`) and
         r_eff = A c0 - lambda^2/4, passage time pi / sqrt(r_eff); NaN where the point is not a ghost.
+        For a map the form is s_{k+1} = s_k + c0 + A s_k^2 and both are in steps.
     slow_vector, left_vector : ndarray, shape (points, n)
         v (unit length) and w (w.v = 1) of the slow eigenvalue; NaN for fixed points.
     unconverged : ndarray of int
         Indices of the starts whose search ran away or did not converge.
     field_scale : float
-        The speed scale used for the fixed-point tolerance.
+        The speed scale the search divided the field by (the median speed at the starts): the
+        search does not depend on it, and no label does.
+    time : {"continuous", "discrete"}
+        A flow dx/dt = F(x) or a map x -> G(x).
+    slow_tol : float
+        The search's relative tolerance for a zero eigenvalue (see :func:`find_slow_points`).
+    candidates : int
+        How many distinct candidates the coarse merge handed to the Newton iteration (its cost).
     """
 
     kind: np.ndarray
@@ -48,6 +87,12 @@ class SlowPoints:
     left_vector: np.ndarray
     unconverged: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     field_scale: float = 1.0
+    time: str = "continuous"
+    slow_tol: float = 1e-4
+    candidates: int = 0
+
+    PER_POINT = ("kind", "x", "speed", "eigenvalues", "stability", "r_eff", "passage_time", "A", "c0",
+                 "slow_vector", "left_vector")
 
     def __len__(self) -> int:
         return len(self.kind)
@@ -57,10 +102,33 @@ class SlowPoints:
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
         mask = self.kind == kind
-        values = {name: getattr(self, name)[mask] for name in
-                  ("kind", "x", "speed", "eigenvalues", "stability", "r_eff", "passage_time", "A", "c0",
-                   "slow_vector", "left_vector")}
-        return SlowPoints(**values, unconverged=self.unconverged, field_scale=self.field_scale)
+        values = {name: getattr(self, name)[mask] for name in self.PER_POINT}
+        return SlowPoints(**values, unconverged=self.unconverged, field_scale=self.field_scale, time=self.time,
+                          slow_tol=self.slow_tol, candidates=self.candidates)
+
+    @property
+    def multipliers(self) -> np.ndarray:
+        """A map's multipliers, the eigenvalues of dG/dx (NaN for a flow)."""
+        if self.time == "discrete":
+            return self.eigenvalues + 1
+        return np.full(self.eigenvalues.shape, np.nan + 0j)
+
+    def map_stability(self, alpha: float) -> np.ndarray:
+        """Stability of the fixed points under the Euler map x -> x + alpha F(x) of this flow.
+
+        A network's own update is such a map (alpha = dt / tau): a fixed point that the flow calls
+        stable oscillates with period 2, and is unstable, when a multiplier 1 + alpha lambda has
+        modulus above 1. "" for the points that are not fixed points.
+        """
+        if self.time != "continuous":
+            raise ValueError("map_stability is for flows; a map's own stability is in .stability")
+        if not (np.isfinite(alpha) and alpha > 0):
+            raise ValueError(f"alpha must be a positive finite number, got {alpha!r}")
+        out = np.full(len(self), "", dtype=object)
+        for i in np.flatnonzero(self.kind == "fixed point"):
+            values = alpha * self.eigenvalues[i]  # multipliers - 1
+            out[i] = stability_label(1 + values, "discrete", self.slow_tol * float(np.abs(values).max()))
+        return out
 
     @property
     def ghosts(self) -> SlowPoints:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..regimes import TRAPPED
+from .training import combination
 
 GRID = (-15.0, 15.0, 1001)
 BLOCK = 256  # flows evaluated per block: BLOCK x grid x N doubles at a time
@@ -74,6 +75,9 @@ def flow_structure(m, n, b, *, steps: int = 40, alpha: float = 0.5, grid=GRID) -
     """Fixed points, the ghost on the path and the trajectory, for arrays of rank-one parameters.
 
     Returns arrays over the leading dimensions of the parameters: ``n_fixed`` (fixed-point count),
+    ``n_stable_flow`` and ``n_stable_map`` (the fixed points stable under the flow, f' < 0, and under
+    the network's own update, |1 + alpha f'| < 1: with alpha f' < -2 a flow-stable point oscillates
+    with period 2 in the network),
     ``ghost_kappa``, ``r_eff`` and ``passage_time`` of the slowest ghost on the path (NaN if none),
     ``ghost_on_path`` (bool), ``kappa_end`` (where the trial ends) and ``n_ghosts`` (anywhere).
     """
@@ -86,9 +90,13 @@ def flow_structure(m, n, b, *, steps: int = 40, alpha: float = 0.5, grid=GRID) -
 
 def _structure(m, n, b, *, steps: int, alpha: float, grid) -> dict:
     kappa = np.linspace(*grid)
-    f, _, _ = latent_flow(m, n, b, kappa)
+    f, df, _ = latent_flow(m, n, b, kappa)
     positive = f > 0
-    n_fixed = np.sum(positive[..., 1:] != positive[..., :-1], axis=-1)
+    crossing = positive[..., 1:] != positive[..., :-1]
+    n_fixed = np.sum(crossing, axis=-1)
+    slope = 0.5 * (df[..., 1:] + df[..., :-1])  # f' at each fixed point, to the grid's resolution
+    n_stable_flow = np.sum(crossing & (slope < 0), axis=-1)
+    n_stable_map = np.sum(crossing & (np.abs(1 + alpha * slope) < 1), axis=-1)  # |multiplier| < 1
     a = np.abs(f)
     interior = (a[..., 1:-1] < a[..., :-2]) & (a[..., 1:-1] <= a[..., 2:])
     same_sign = (positive[..., :-2] == positive[..., 1:-1]) & (positive[..., 1:-1] == positive[..., 2:])
@@ -96,7 +104,8 @@ def _structure(m, n, b, *, steps: int, alpha: float, grid) -> dict:
     path = latent_trajectory(m, n, b, steps=steps, alpha=alpha)
     low, high = path.min(axis=-1), path.max(axis=-1)
     shape = f.shape[:-1]
-    out = {"n_fixed": n_fixed, "ghost_kappa": np.full(shape, np.nan), "r_eff": np.full(shape, np.nan),
+    out = {"n_fixed": n_fixed, "n_stable_flow": n_stable_flow, "n_stable_map": n_stable_map,
+           "ghost_kappa": np.full(shape, np.nan), "r_eff": np.full(shape, np.nan),
            "ghost_on_path": np.zeros(shape, bool), "kappa_end": path[..., -1], "n_ghosts": np.zeros(shape, int)}
     index = np.argwhere(candidate)
     if index.size:
@@ -127,14 +136,11 @@ def ghost_timeline(ds, *, grid=GRID):
 
     ``ds`` is a :func:`train_sweep` result of a rank-one ``DelayedActivationRNN`` with checkpoints.
     """
-    import json
-
     import xarray as xr
 
-    model = json.loads(ds.attrs["model"])
+    model, task = combination(ds, uniform=("rank", "alpha", "T"))
     if model.get("rank") != 1:
         raise ValueError("ghost_timeline needs a rank-one network")
-    task = json.loads(ds.attrs["task"])
     m, n, b = rank_one_params(ds)
     dims = tuple(d for d in ds["param_b"].dims if not d.startswith("unit"))
     s = flow_structure(m, n, b, steps=2 * task["T"], alpha=model["alpha"], grid=grid)

@@ -30,8 +30,9 @@ import numpy as np
 from reduced import critical_learning_rate
 
 from ..onset import onset_bracket
-from ..regimes import TRAPPED
+from ..regimes import LEARNED, TRAPPED
 from .flows import flow_structure, rank_one_params
+from .training import combination
 
 
 def r_eff_and_gradient(m, n, b, kappa_g):
@@ -80,9 +81,8 @@ def predicted_critical_rate(ds, *, delay_steps: int | None = None, alpha: float 
         rate for the delay alpha T), ``predicted`` (eta_r_c / |grad r_eff|^2 per run), and the
         median and spread (min, max) of the prediction.
     """
-    import json
 
-    model, task = json.loads(ds.attrs["model"]), json.loads(ds.attrs["task"])
+    model, task = combination(ds)
     delay_steps = delay_steps or task["T"]
     alpha = alpha or model["alpha"]
     m, n, b = (a[..., -1, :] for a in rank_one_params(ds))  # the last checkpoint of every run
@@ -109,8 +109,13 @@ def measured_critical_rate(ds) -> dict:
 
     As for the reduced model, the critical rate is the infimum of the trapping rates; on a grid it
     lies in (previous rate, first trapping rate]. Returns that interval and the fraction trapped
-    at every rate.
+    at every rate; the interval is (NaN, NaN), with a ``reason``, when no run learned below the
+    first trapping rate (there is then no critical rate to measure).
     """
     trapped = (ds["regime"] == TRAPPED).mean("seed").values
+    learned = (ds["regime"] == LEARNED).mean("seed").values
     lower, upper = onset_bracket(ds.lr.values, trapped > 0)
-    return {"lower": lower, "upper": upper, "fraction_trapped": trapped.tolist()}
+    reason = ""
+    if not learned[ds.lr.values < upper].any():  # no learning below the onset: no critical rate
+        lower, upper, reason = np.nan, np.nan, "no run learned below the first trapping rate"
+    return {"lower": lower, "upper": upper, "fraction_trapped": trapped.tolist(), "reason": reason}

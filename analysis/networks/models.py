@@ -33,9 +33,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reduced.validation import nonnegative_scalar, positive_int, positive_scalar
+from reduced.validation import finite_scalar, nonnegative_scalar, positive_int, positive_scalar
 
-from .rate_network import RateNetwork
+from .rate_network import RateNetwork, normal_draw, uniform_draw
 
 FAMILIES = ("DelayedActivationRNN", "TaskRNN")
 
@@ -77,8 +77,7 @@ class DelayedActivationRNN(RateNetwork):
         positive_scalar(self.gain, "gain")
         if not isinstance(self.train_gain, bool):
             raise ValueError(f"train_gain must be a bool, got {self.train_gain!r}")
-        if not np.isfinite(self.x0):
-            raise ValueError(f"x0 must be finite, got {self.x0!r}")
+        finite_scalar(self.x0, "x0")
 
     def init(self, key, dtype=None) -> dict:
         import jax
@@ -89,13 +88,13 @@ class DelayedActivationRNN(RateNetwork):
         k = jax.random.split(key, 4)
         params = {"b": jnp.zeros(N, dtype)}
         if self.rank is None:
-            params["W"] = scale * jax.random.normal(k[0], (N, N), dtype)
+            params["W"] = scale * normal_draw(k[0], (N, N), dtype)
         else:
-            params["m"] = scale * jax.random.normal(k[0], (N, self.rank), dtype)
-            params["n"] = scale * jax.random.normal(k[1], (N, self.rank), dtype)
+            params["m"] = scale * normal_draw(k[0], (N, self.rank), dtype)
+            params["n"] = scale * normal_draw(k[1], (N, self.rank), dtype)
         if self.readout == "linear":
-            params["w_out"] = scale * jax.random.normal(k[2], (N,), dtype)
-            params["b_out"] = scale * jax.random.normal(k[3], (), dtype)
+            params["w_out"] = scale * normal_draw(k[2], (N,), dtype)
+            params["b_out"] = scale * normal_draw(k[3], (), dtype)
         elif self.train_gain:
             params["c"] = jnp.asarray(self.gain, dtype)
         return params
@@ -195,12 +194,12 @@ class TaskRNN(RateNetwork):
         k = jax.random.split(key, 6)
 
         def uniform(key, shape, bound):
-            return jax.random.uniform(key, shape, dtype, -bound, bound)
+            return uniform_draw(key, shape, dtype, -bound, bound)
 
         bias = self.bias_init or ("normal" if K is not None else "uniform")
         params = {
             "W_in": uniform(k[0], (N, self.n_in), np.sqrt(6.0 / (N + self.n_in))),
-            "b": (0.1 * jax.random.normal(k[1], (N,), dtype) if bias == "normal"
+            "b": (0.1 * normal_draw(k[1], (N,), dtype) if bias == "normal"
                   else uniform(k[1], (N,), 1.0 / np.sqrt(self.n_in))),
         }
         if K is None:
@@ -209,8 +208,8 @@ class TaskRNN(RateNetwork):
                 params["W"] = params["W"] * (1 - jnp.eye(N, dtype=dtype))
             fan_in = N
         else:
-            params["n"] = jax.random.normal(k[2], (N, K), dtype) / np.sqrt(N)
-            params["m"] = jax.random.normal(k[3], (N, K), dtype)
+            params["n"] = normal_draw(k[2], (N, K), dtype) / np.sqrt(N)
+            params["m"] = normal_draw(k[3], (N, K), dtype)
             fan_in = K
         out_shape = () if self.n_out == 1 else (self.n_out,)
         params["w_out"] = uniform(k[4], (fan_in, *out_shape), np.sqrt(6.0 / (fan_in + self.n_out)))
@@ -220,12 +219,11 @@ class TaskRNN(RateNetwork):
         return self.project(params)
 
     def initial_state(self, key, trials: int, dtype):
-        import jax
         import jax.numpy as jnp
 
         if self.r0_sigma == 0:
             return jnp.zeros((trials, self.N), dtype)
-        return jnp.tanh(self.r0_sigma * jax.random.normal(key, (trials, self.N), dtype))
+        return jnp.tanh(self.r0_sigma * normal_draw(key, (trials, self.N), dtype))
 
     def read(self, params, x):
         import jax

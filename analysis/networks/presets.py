@@ -68,7 +68,8 @@ class Preset:
         Under an ``epochs_rule`` (and no ``epochs`` override) ``epochs`` is a list, one per rate.
         """
         kwargs = {"lr": list(self.lr), "seeds": list(self.seeds), "epochs": self.epochs,
-                  "optimizer": self.optimizer, "momentum": self.momentum, "weight_decay": self.weight_decay,
+                  "optimizer": self.optimizer, "weight_decay": self.weight_decay,
+                  "momentum": self.momentum if self.optimizer == "momentum" else None,
                   "record_every": self.record_every, "checkpoints": list(self.checkpoints),
                   "sweep": dict(self.sweep)}
         unknown = set(overrides) - set(kwargs) - {"out", "executor", "progress", "chunk_size", "criteria", "dtype",

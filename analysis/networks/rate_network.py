@@ -15,6 +15,22 @@ from reduced.validation import nonnegative_scalar, positive_int, positive_scalar
 from .rollout import full_rank_rollout
 
 
+def normal_draw(key, shape, dtype):
+    """Standard normal draws made in float32 and cast: the same network in float32 and float64."""
+    import jax
+    import jax.numpy as jnp
+
+    return jax.random.normal(key, shape, jnp.float32).astype(dtype)
+
+
+def uniform_draw(key, shape, dtype, low, high):
+    """Uniform draws on [low, high) made in float32 and cast (see :func:`normal_draw`)."""
+    import jax
+    import jax.numpy as jnp
+
+    return jax.random.uniform(key, shape, jnp.float32, low, high).astype(dtype)
+
+
 @dataclass(frozen=True)
 class RateNetwork:
     """Shared dynamics: subclasses set the initialisation, the readout and the initial state."""
@@ -141,7 +157,7 @@ class RateNetwork:
         x0 = self.initial_state(k0, trials, dtype)
         if self.noise_sigma == 0:
             return x0, None
-        return x0, self.noise_sigma * jax.random.normal(k1, (steps, trials, self.N), dtype)
+        return x0, self.noise_sigma * normal_draw(k1, (steps, trials, self.N), dtype)
 
     def flow(self, params):
         """The input-free flow in units of tau: kappa -> -kappa + n^T tanh(m kappa + b) (low rank),

@@ -21,7 +21,7 @@ import os
 
 import numpy as np
 
-from reduced.validation import positive_int
+from reduced.validation import positive_int, positive_scalar
 
 from ..store import file_in
 from .presets import RANKS, preset
@@ -123,6 +123,8 @@ def learnable_gain(*, seeds=(40,), lr: float = 0.02, epochs: int = 10_000, initi
     import xarray as xr
 
     p = preset("fig8b-learnable")
+    initial_gain, restart_gain = (float(positive_scalar(v, name)) for v, name in
+                                  ((initial_gain, "initial_gain"), (restart_gain, "restart_gain")))
     epochs = positive_int(epochs, "epochs")
     every = positive_int(checkpoint_every, "checkpoint_every")
     model = p.model.replace(gain=initial_gain)
@@ -173,7 +175,7 @@ def readout_normalization(*, seeds=100, lr: float = 0.1, epochs: int = 10_000, n
     p = preset("fig8c")
     norms = _gains(norms)
     epochs = positive_int(epochs, "epochs")
-    base = p.run(seeds=seeds, epochs=epochs, checkpoints=[epochs], record_every=record_every, keep_state=True,
+    base = p.run(lr=[lr], seeds=seeds, epochs=epochs, checkpoints=[epochs], record_every=record_every, keep_state=True,
                  out=file_in(out_dir, f"readout-norm-base-{epochs}"), executor=executor, progress=progress)
     start = start_from(base, state=True)
     common = dict(lr=[lr], seeds=list(base.seed.values), epochs=epochs, record_every=record_every, init=start,

@@ -27,7 +27,7 @@ from reduced.validation import positive_int
 from ..onset import onset_bracket
 from ..regimes import LEARNED, TRAPPED
 from ..store import file_in
-from .training import train_sweep
+from .training import positive_list, train_sweep
 
 ONSETS = ("trapped", "no_learning")
 
@@ -41,9 +41,22 @@ def _failing(ds, onset: str, fraction: float) -> np.ndarray:
     return above_best & (learned <= fraction)
 
 
-def _onset(ds, onset: str, fraction: float) -> tuple[float, float, np.ndarray]:
+def _onset(ds, onset: str, fraction: float) -> tuple[float, float, np.ndarray, str]:
+    """(lower, upper, fraction per rate, reason): the bracket, or NaN with the reason it is undefined.
+
+    An onset needs learning below it: with no run learned at a rate below the first failing one
+    (or none at all), there is no critical rate to bracket, and the bracket is (NaN, NaN).
+    """
     measure = (ds["regime"] == (TRAPPED if onset == "trapped" else LEARNED)).mean("seed").values
-    return (*onset_bracket(ds.lr.values, _failing(ds, onset, fraction)), measure)
+    learned = (ds["regime"] == LEARNED).mean("seed").values
+    failing = _failing(ds, onset, fraction)
+    if not learned.any():
+        return np.nan, np.nan, measure, "no run learned at any rate"
+    lower, upper = onset_bracket(ds.lr.values, failing)
+    below = ds.lr.values < upper
+    if not learned[below].any():
+        return np.nan, np.nan, measure, "no run learned below the first failing rate"
+    return lower, upper, measure, ""
 
 
 def network_critical_rates(model, task, delays, *, lr, seeds=5, epochs: int = 20_000, refine_points: int = 8,
@@ -80,12 +93,14 @@ def network_critical_rates(model, task, delays, *, lr, seeds=5, epochs: int = 20
     xarray.Dataset
         Over ``delay``: ``lower`` and ``upper`` ends of the onset bracket, ``delay_tau`` (alpha T),
         and the coarse sweep's ``fraction`` of seeds trapped (or learned, for ``"no_learning"``)
-        over (delay, lr).
+        over (delay, lr). Where no run learned below the first failing rate the onset is
+        undefined: ``lower`` and ``upper`` are NaN and ``reason`` says why ("" where defined);
+        :func:`analysis.fit_power_law` refuses NaN.
     """
     import xarray as xr
 
     delays = [positive_int(d, "delays") for d in np.atleast_1d(delays)]
-    lr = np.sort(np.asarray(lr, dtype=float))
+    lr = np.sort(np.asarray(positive_list(lr, "lr")))
     points = positive_int(refine_points, "refine_points", minimum=1)
     levels = positive_int(refinements, "refinements", minimum=0)
     if onset not in ONSETS:
@@ -94,7 +109,7 @@ def network_critical_rates(model, task, delays, *, lr, seeds=5, epochs: int = 20
         raise ValueError(f"fraction must lie in [0, 1), got {fraction!r}")
     common = dict(seeds=seeds, epochs=positive_int(epochs, "epochs"), executor=executor, progress=progress,
                   record_every=record_every or max(1, epochs // 200))
-    lower, upper, coarse = [], [], []
+    lower, upper, coarse, reasons = [], [], [], []
     for delay in delays:
         delayed = task.with_delay(delay)
 
@@ -102,13 +117,17 @@ def network_critical_rates(model, task, delays, *, lr, seeds=5, epochs: int = 20
             out = file_in(out_dir, f"scaling-{tag}-d{delay}-{len(rates)}")
             return train_sweep(model, delayed, lr=list(rates), out=out, **common)
 
-        lo, hi, measure = _onset(sweep(lr, "coarse"), onset, fraction)
+        lo, hi, measure, reason = _onset(sweep(lr, "coarse"), onset, fraction)
         coarse.append(measure)
+        reasons.append(reason)
         for level in range(levels):
-            if not np.isfinite(hi) or lo <= 0:
+            if not np.isfinite(hi) or not lo > 0:
                 break
             rates = np.exp(np.log(lo) + np.log(hi / lo) * np.linspace(0, 1, points + 2)[1:-1])
-            sub_lo, sub_hi, _ = _onset(sweep(rates, f"refine{level}-{lo:.6g}-{hi:.6g}"), onset, fraction)
+            refined = sweep(rates, f"refine{level}-{lo:.6g}-{hi:.6g}")
+            # the coarse sweep showed learning below the bracket: here only the first failure counts
+            sub_lo, sub_hi = onset_bracket(refined.lr.values, _failing(refined, onset, fraction))
+            # inside the bracket, the rates below the refinement's first failure did not fail
             lo, hi = (max(lo, sub_lo), sub_hi) if np.isfinite(sub_hi) else (float(rates[-1]), hi)
         lower.append(lo)
         upper.append(hi)
@@ -116,7 +135,8 @@ def network_critical_rates(model, task, delays, *, lr, seeds=5, epochs: int = 20
     return xr.Dataset(
         {"lower": (("delay",), np.asarray(lower)), "upper": (("delay",), np.asarray(upper)),
          "delay_tau": (("delay",), alpha * np.asarray(delays, dtype=float)),
-         "fraction": (("delay", "lr"), np.asarray(coarse))},
+         "fraction": (("delay", "lr"), np.asarray(coarse)),
+         "reason": (("delay",), np.asarray(reasons, dtype=str))},
         coords={"delay": delays, "lr": lr},
         attrs={"seeds": seeds if np.ndim(seeds) == 0 else len(seeds), "epochs": common["epochs"],
                "refinements": levels, "refine_points": points, "onset": onset, "fraction_threshold": fraction,

@@ -16,7 +16,7 @@ import numpy as np
 from ..ghosts import find_slow_points
 from .models import model_from_dict
 from .tasks import make_task
-from .training import checkpoint_params, parameter_names, swept_axes
+from .training import checkpoint_params, combination, parameter_names, swept_axes
 
 
 def trial_states(model, params: dict, task, seed: int = 0) -> np.ndarray:
@@ -53,7 +53,10 @@ def slow_points_dataset(ds, *, lr_index: int = 0, seed_index: int = 0, **options
     -------
     xarray.Dataset
         One row per point (dimension ``point``): ``checkpoint``, ``kind``, ``speed``, ``r_eff``,
-        ``passage_time``, ``x`` (point, coordinate), and per checkpoint the number of fixed points
+        ``passage_time``, ``x`` (point, coordinate), ``stability`` (of a fixed point under the
+        input-free flow, as the reference reads it) and ``map_stability`` (under the network's own
+        update x -> x + alpha F(x), which can differ: a multiplier 1 + alpha lambda below -1 makes a
+        flow-stable point oscillate with period 2), and per checkpoint the number of fixed points
         and of ghosts (``n_fixed``, ``n_ghosts`` over ``checkpoint``).
     """
     import xarray as xr
@@ -64,8 +67,8 @@ def slow_points_dataset(ds, *, lr_index: int = 0, seed_index: int = 0, **options
     if extra:
         raise ValueError(f"ds has further swept axes {extra}: select one value of each first")
     checkpoints = checkpoint_params(ds, lr=lr_index, seed=seed_index)
-    model = model_from_dict(json.loads(ds.attrs["model"]))
-    task = make_task(**json.loads(ds.attrs["task"]))
+    model_spec, task_spec = combination(ds)
+    model, task = model_from_dict(model_spec), make_task(**task_spec)
     rows = []
     counts = {"n_fixed": [], "n_ghosts": []}
     for c, epoch in enumerate(ds.checkpoint.values):
@@ -73,9 +76,10 @@ def slow_points_dataset(ds, *, lr_index: int = 0, seed_index: int = 0, **options
         found, _ = network_slow_points(model, params, task, **options)
         counts["n_fixed"].append(int(np.sum(found.kind == "fixed point")))
         counts["n_ghosts"].append(int(np.sum(found.kind == "ghost")))
+        own = found.map_stability(model.alpha)  # the network's own update is the map x -> x + alpha F(x)
         for k in range(found.kind.size):
             rows.append((int(epoch), str(found.kind[k]), float(found.speed[k]), float(found.r_eff[k]),
-                         float(found.passage_time[k]), found.x[k]))
+                         float(found.passage_time[k]), found.x[k], str(found.stability[k]), str(own[k])))
     dim = model.rank if model.rank is not None else model.N
     x = np.array([r[5] for r in rows]).reshape(len(rows), dim) if rows else np.zeros((0, dim))
     return xr.Dataset(
@@ -84,10 +88,12 @@ def slow_points_dataset(ds, *, lr_index: int = 0, seed_index: int = 0, **options
          "speed": (("point",), np.array([r[2] for r in rows])),
          "r_eff": (("point",), np.array([r[3] for r in rows])),
          "passage_time": (("point",), np.array([r[4] for r in rows])),
+         "stability": (("point",), np.array([r[6] for r in rows], dtype=str)),
+         "map_stability": (("point",), np.array([r[7] for r in rows], dtype=str)),
          "x": (("point", "coordinate"), x),
          **{k: (("checkpoint",), np.array(v)) for k, v in counts.items()}},
         coords={"checkpoint": ds.checkpoint.values},
         attrs={"lr": float(ds.lr.values[lr_index]), "seed": int(ds.seed.values[seed_index]),
-               "space": "latent kappa" if model.rank is not None else "state x", "model": ds.attrs["model"],
-               "task": ds.attrs["task"]},
+               "space": "latent kappa" if model.rank is not None else "state x", "model": json.dumps(model_spec),
+               "task": json.dumps(task_spec)},
     )

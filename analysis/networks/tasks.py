@@ -41,6 +41,8 @@ import numpy as np
 
 from reduced.validation import positive_int
 
+from ..store import check_memory
+
 ACCURACY_RULES = ("threshold", "ternary", "reaction")
 MASKS = ("all", "response")
 
@@ -139,6 +141,15 @@ def accuracy_hits(xp, outputs, targets, rule: str):
     return (binary == targets).astype(outputs.dtype)
 
 
+MAX_STEPS = 10**6  # steps in one trial: a delay beyond this is a typo, and its arrays would not fit
+MAX_TRIALS = 10**6
+
+
+def _check_size(trials: int, steps: int, channels: int) -> None:
+    """Refuse, before allocating, a task whose arrays (inputs, targets, mask) cannot fit in memory."""
+    check_memory(8.0 * trials * steps * (channels + 2), f"a task of {trials} trials x {steps} steps")
+
+
 def _mask(kind: str, response: np.ndarray) -> np.ndarray:
     if kind not in MASKS:
         raise ValueError(f"mask must be one of {MASKS}, got {kind!r}")
@@ -154,7 +165,7 @@ def delayed_activation(T: int = 20) -> Task:
     >>> task.targets.shape, task.targets[0, 19:21].tolist(), task.loss_scale
     ((1, 40), [0.0, 1.0], 0.05)
     """
-    T = positive_int(T, "T")
+    T = positive_int(T, "T", maximum=MAX_STEPS)
     targets = np.concatenate([np.zeros(T), np.ones(T)])[None, :]
     response = targets > 0
     return Task("delayed_activation", {"T": T}, np.zeros((1, 2 * T, 0)), targets, np.ones_like(targets),
@@ -171,10 +182,11 @@ def cue_discrimination(n_in: int = 2, n_delay: int = 10, n_react: int = 10, *, t
     >>> task.inputs[:, :3, 0].tolist(), task.targets[:, -1].tolist(), task.steps
     ([[1.0, 1.0, 0.0], [-1.0, -1.0, 0.0]], [1.0, -1.0], 22)
     """
-    n_in, n_delay = positive_int(n_in, "n_in"), positive_int(n_delay, "n_delay")
-    n_react = positive_int(n_react, "n_react")
-    trials_per_class = positive_int(trials_per_class, "trials_per_class")
+    n_in, n_delay = positive_int(n_in, "n_in", maximum=MAX_STEPS), positive_int(n_delay, "n_delay", maximum=MAX_STEPS)
+    n_react = positive_int(n_react, "n_react", maximum=MAX_STEPS)
+    trials_per_class = positive_int(trials_per_class, "trials_per_class", maximum=MAX_TRIALS)
     steps = n_in + n_delay + n_react
+    _check_size(2 * trials_per_class, steps, 1)
     signs = np.tile([1.0, -1.0], trials_per_class)
     inputs = np.zeros((signs.size, steps, 1))
     inputs[:, :n_in, 0] = signs[:, None]
@@ -199,12 +211,13 @@ def match_to_sample(n_in: int = 6, n_delay: int = 16, n_react: int = 10, *, tria
     >>> task.steps, task.targets[:, -1].tolist()
     (38, [1.0, 1.0, 0.0, 0.0])
     """
-    n_in, n_delay = positive_int(n_in, "n_in"), positive_int(n_delay, "n_delay")
-    n_react = positive_int(n_react, "n_react")
-    trials_per_class = positive_int(trials_per_class, "trials_per_class")
+    n_in, n_delay = positive_int(n_in, "n_in", maximum=MAX_STEPS), positive_int(n_delay, "n_delay", maximum=MAX_STEPS)
+    n_react = positive_int(n_react, "n_react", maximum=MAX_STEPS)
+    trials_per_class = positive_int(trials_per_class, "trials_per_class", maximum=MAX_TRIALS)
     types = [(1.0, 1.0), (-1.0, -1.0), (-1.0, 1.0), (1.0, -1.0)]
     pairs = np.array(types * trials_per_class)
     steps = 2 * n_in + n_delay + n_react
+    _check_size(4 * trials_per_class, steps, 1)
     inputs = np.zeros((len(pairs), steps, 1))
     inputs[:, :n_in, 0] = pairs[:, :1]
     inputs[:, n_in + n_delay:2 * n_in + n_delay, 0] = pairs[:, 1:]
@@ -235,13 +248,14 @@ def onehot_cue_discrimination(n_in: int = 6, n_delay: int = 4, n_react: int = 10
     >>> float(task.mask[0, 0, 0]), float(task.mask[0, -1, 0])  # 10/24 and 1 - 10/24
     (0.4166666666666667, 0.5833333333333333)
     """
-    n_in, n_delay = positive_int(n_in, "n_in"), positive_int(n_delay, "n_delay")
-    n_react = positive_int(n_react, "n_react")
-    n_post = positive_int(n_post, "n_post", minimum=0)
-    trials_per_class = positive_int(trials_per_class, "trials_per_class")
+    n_in, n_delay = positive_int(n_in, "n_in", maximum=MAX_STEPS), positive_int(n_delay, "n_delay", maximum=MAX_STEPS)
+    n_react = positive_int(n_react, "n_react", maximum=MAX_STEPS)
+    n_post = positive_int(n_post, "n_post", minimum=0, maximum=MAX_STEPS)
+    trials_per_class = positive_int(trials_per_class, "trials_per_class", maximum=MAX_TRIALS)
     if not isinstance(weighted, bool):
         raise ValueError(f"weighted must be a bool, got {weighted!r}")
     steps = n_in + n_delay + n_react + n_post
+    _check_size(2 * trials_per_class, steps, 2)
     cue = np.tile(np.eye(2), (trials_per_class, 1))  # (trials, 2): classes interleaved
     inputs = np.zeros((len(cue), steps, 2))
     inputs[:, :n_in] = cue[:, None]

@@ -36,7 +36,7 @@ from .remedies import (
     plot_rank_remedy,
     plot_readout_normalization,
 )
-from .style import CYCLE, OKABE_ITO, REGIME_COLORS, RUN_COLORS, SPLIT_SHARE, THEORY
+from .style import CYCLE, OKABE_ITO, REGIME_COLORS, RUN_COLORS, SPLIT_SHARE, THEORY, ZONE_SHADE
 
 __all__ = [
     "CYCLE",
@@ -45,6 +45,7 @@ __all__ = [
     "RUN_COLORS",
     "SPLIT_SHARE",
     "THEORY",
+    "ZONE_SHADE",
     "check_phase_diagram",
     "plot_canonical_form",
     "plot_gain_ablation",

@@ -44,11 +44,13 @@ def _regime_map(ax, ds, x_name: str, xlabel: str):
     ax.set_yscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(f"learning rate η ({ds.attrs['convention']} convention)")
-    cmap = ListedColormap([REGIME_COLORS[name] for name in REGIMES])
-    norm = BoundaryNorm(np.arange(len(REGIMES) + 1) - 0.5, cmap.N)
-    mesh = ax.pcolormesh(x, y, codes, cmap=cmap, norm=norm, shading="nearest", rasterized=True)
-    cbar = ax.figure.colorbar(mesh, ax=ax, ticks=np.arange(len(REGIMES)))
-    cbar.ax.set_yticklabels(REGIMES)
+    present = np.unique(codes)  # the colour bar lists only the regimes that appear in the map
+    position = np.searchsorted(present, codes)
+    cmap = ListedColormap([REGIME_COLORS[REGIMES[c]] for c in present])
+    norm = BoundaryNorm(np.arange(present.size + 1) - 0.5, cmap.N)
+    mesh = ax.pcolormesh(x, y, position, cmap=cmap, norm=norm, shading="nearest", rasterized=True)
+    cbar = ax.figure.colorbar(mesh, ax=ax, ticks=np.arange(present.size))
+    cbar.ax.set_yticklabels([REGIMES[c] for c in present])
     cbar.set_label("majority regime over seeds")
     if "regime_fraction" in ds:
         # Near the onset a run is trapped or not depending on the phase of its oscillation, so the
@@ -89,7 +91,9 @@ def plot_phase_eta_a(ds, *, ax=None):
     check_phase_diagram(ds, "a", "plot_phase_eta_a")
     fig, ax = new_axes(ax, size=(6.4, 4.6))
     _regime_map(ax, ds, "a", "output confidence a (sigmoid gain)")
-    ax.plot(ds.a.values, ds.eta_s.isel(T=0).values, color=OKABE_ITO["sky"], lw=2.2, ls="--",
+    # white under black dashes: the line stays visible on the blue and the orange regions alike
+    ax.plot(ds.a.values, ds.eta_s.isel(T=0).values, color="white", lw=3.2, zorder=3)
+    ax.plot(ds.a.values, ds.eta_s.isel(T=0).values, color=OKABE_ITO["black"], lw=1.6, ls=(0, (6, 2, 1, 2)), zorder=4,
             label=r"$\eta_s(a)=2/L''(r_{min})$ (landscape)")
     ax.axhline(float(ds.eta_c.isel(T=0)), **THEORY, label=r"sharp-limit $\eta_c$")
     ax.set_title(f"T = {float(ds['T'][0]):g}, r0 ≈ {ds.attrs['rho0']:g} r*, {ds.attrs['seeds']} seeds, "

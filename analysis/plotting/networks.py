@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 from matplotlib.figure import Figure
 
 from ..networks.flows import latent_flow, latent_trajectory, rank_one_params
 from ..networks.slow import network_slow_points, trial_states
-from ..networks.training import swept_axes
+from ..networks.training import combination, swept_axes
 from ..regimes import REGIMES
-from .style import OKABE_ITO, REGIME_COLORS, RUN_COLORS, axes_row
+from .style import OKABE_ITO, REGIME_COLORS, RUN_COLORS, axes_row, log_axis_labels
 
 
 def plot_ghost_lag(ds, timeline, lag: dict, *, run: tuple[int, int] | None = None, axes=None) -> Figure:
@@ -168,7 +166,6 @@ def plot_slow_points_pca(model, params_by_epoch: dict, task, *, axes=None) -> Fi
 
 def plot_training(ds, *, axes=None) -> Figure:
     """Loss (log scale) and accuracy of every run of a :func:`train_sweep` result against the epoch."""
-
     extra = swept_axes(ds)
     if extra:
         raise ValueError(f"plot_training draws (lr, seed) runs; select one value of {extra} first")
@@ -181,6 +178,7 @@ def plot_training(ds, *, axes=None) -> Figure:
             ax_loss.semilogy(epochs, ds.loss.values[i, j], color=color, lw=0.9, alpha=0.8, label=label)
             ax_acc.plot(epochs, ds.accuracy.values[i, j], color=color, lw=0.9, alpha=0.8)
     ax_loss.set(xlabel="epoch", ylabel="loss", title=f"{ds.seed.size} seed(s) per learning rate")
+    log_axis_labels(ax_loss)
     ax_acc.set(xlabel="epoch", ylabel="accuracy", ylim=(-0.02, 1.02), title=f"optimizer: {ds.attrs['optimizer']}")
     if ds.lr.size <= 8:
         ax_loss.legend(fontsize=7)
@@ -189,7 +187,6 @@ def plot_training(ds, *, axes=None) -> Figure:
 
 def plot_regime_fractions(ds, *, ax=None, title: str = "") -> Figure:
     """Fractions of the runs in each regime against the learning rate (stacked), with the onset."""
-
     extra = swept_axes(ds)
     if extra:
         raise ValueError(f"plot_regime_fractions draws one sweep over lr; select one value of {extra} first")
@@ -198,12 +195,14 @@ def plot_regime_fractions(ds, *, ax=None, title: str = "") -> Figure:
     fig, (ax,) = axes_row(None if ax is None else [ax], 1, size=(6.4, 4.0))
     lr = ds.lr.values
     fractions = np.stack([(ds.regime == k).mean("seed").values for k in range(len(REGIMES))])
-    ax.stackplot(lr, fractions, labels=REGIMES, colors=[REGIME_COLORS[n] for n in REGIMES], alpha=0.9)
+    present = [k for k in range(len(REGIMES)) if fractions[k].any()]  # no legend entry for an absent regime
+    ax.stackplot(lr, fractions[present], labels=[REGIMES[k] for k in present],
+                 colors=[REGIME_COLORS[REGIMES[k]] for k in present], alpha=0.9)
     learned_ref = ds.learned_reference.astype(float).mean("seed").values
     ax.plot(lr, learned_ref, "k--", lw=1.2, label="learned (reference: final/initial < 1e-2)")
     ax.set(xscale="log", xlabel="learning rate", ylabel=f"fraction of {ds.seed.size} seeds", ylim=(0, 1),
            xlim=(lr[0], lr[-1]), title=title or f"{ds.attrs['epochs']} epochs, {ds.attrs['optimizer']}")
-    ax.legend(fontsize=7, loc="center left")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)  # off the data
     return fig
 
 
@@ -231,7 +230,7 @@ def plot_rank_one_run(ds, *, offsets=(-500, 0, 500), axes=None) -> Figure:
         ax_loss.axvline(checkpoints[c], color=color, ls="--", lw=1)
         f, _, _ = latent_flow(m[c], n[c], b[c], kappa)
         ax_flow.plot(kappa, f, color=color, label=f"{when} (epoch {checkpoints[c]})")
-        path = latent_trajectory(m[c], n[c], b[c], steps=2 * int(json.loads(ds.attrs["task"])["T"]))
+        path = latent_trajectory(m[c], n[c], b[c], steps=2 * int(combination(ds, uniform=("T",))[1]["T"]))
         fp, _, _ = latent_flow(m[c], n[c], b[c], path)
         ax_flow.plot(path, fp, "o", ms=2.5, color=color, alpha=0.6)
     ax_loss.set(xlabel="epoch", ylabel="loss (sum of squared errors / T), gradient norm",

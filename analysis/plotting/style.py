@@ -75,6 +75,22 @@ def no_minor_labels(ax):
             axis.set_major_formatter(FormatStrFormatter("%g"))
 
 
+def log_axis_labels(ax):
+    """A log y axis whose data span less than a decade becomes linear, with plain labels (not
+    9.99909x10^-1 at every tick); a wider one keeps its log scale without crowded minor labels."""
+    from matplotlib.ticker import ScalarFormatter
+
+    low, high = ax.get_ylim()
+    if low > 0 and high / low < 10:
+        ax.set_yscale("linear")
+        plain = ScalarFormatter(useOffset=False)
+        plain.set_scientific(False)
+        ax.yaxis.set_major_formatter(plain)
+        ax.set_ylabel(ax.get_ylabel() + " (linear: it spans less than a decade)")
+    else:
+        no_minor_labels(ax)
+
+
 def viridis(x):
     """Colours of viridis at the positions ``x`` in [0, 1]."""
     from matplotlib import colormaps

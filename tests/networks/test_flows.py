@@ -87,3 +87,15 @@ def test_dwell_time_of_the_networks_own_update_follows_the_canonical_form():
     # Euler steps of dt = alpha = 0.5 tau and the quartic terms at |s| = L cost a few per cent
     assert np.all(np.abs(np.array(ratios) - 1) < 0.1)
     assert full[-1] > full[0]  # the bottleneck takes a growing share of the full passage as r_eff -> 0
+
+
+def test_the_rank_one_update_is_judged_as_a_map_beside_the_flow():
+    """n.m = -5, b = 0: the flow -k - 5 tanh(k) has one fixed point, stable (f' = -6); the network's
+    own update k + 0.5 f(k) has the multiplier 1 + 0.5 f' = -2 there: unstable (period 2)."""
+    from analysis.networks.flows import flow_structure
+
+    m, n, b = np.array([1.0]), np.array([-5.0]), np.array([0.0])
+    s = flow_structure(m, n, b, alpha=0.5)
+    assert (int(s["n_fixed"]), int(s["n_stable_flow"]), int(s["n_stable_map"])) == (1, 1, 0)
+    gentle = flow_structure(m, n, b, alpha=0.1)  # multiplier 1 - 0.6 = 0.4: stable as a map too
+    assert int(gentle["n_stable_map"]) == 1

@@ -114,3 +114,28 @@ def test_latent_flow_is_the_networks_own_update():
         m, n, b = (np.asarray(params[k]) for k in ("m", "n", "b"))
         k0 = 0.7
         assert float(flow(jnp.array([k0]))[0]) == pytest.approx(-k0 + n[:, 0] @ np.tanh(m[:, 0] * k0 + b), rel=1e-13)
+
+
+@pytest.mark.parametrize(("family", "kwargs", "match"), [
+    (DelayedActivationRNN, dict(x0="0"), "x0"), (DelayedActivationRNN, dict(x0=float("nan")), "x0"),
+    (DelayedActivationRNN, dict(gain="10"), "gain"), (DelayedActivationRNN, dict(alpha="0.5"), "alpha"),
+    (TaskRNN, dict(normalize="1"), "normalize"), (TaskRNN, dict(r0_sigma="0.1"), "r0_sigma"),
+])
+def test_settings_given_as_text_or_nan_are_refused_by_name(family, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        family(**kwargs)
+
+
+def test_float64_draws_the_float32_network():
+    import jax
+
+    model = TaskRNN(N=12, rank=None, readout="tanh", recurrent_bias=True)
+    key = jax.random.PRNGKey(3)
+    low = model.init(key, jnp.float32)
+    with jax.enable_x64(True):
+        high = model.init(key, jnp.float64)
+        _, noise_high = model.replace(noise_sigma=0.1).sample_start(key, 4, 5, jnp.float64)
+    _, noise_low = model.replace(noise_sigma=0.1).sample_start(key, 4, 5, jnp.float32)
+    for name in low:
+        np.testing.assert_allclose(np.asarray(high[name]), np.asarray(low[name]), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(np.asarray(noise_high), np.asarray(noise_low), rtol=1e-6, atol=1e-7)

@@ -29,3 +29,21 @@ def test_learnable_gain_restarts_at_the_given_gain():
     assert c[0] == pytest.approx(10.0) and c[3] == pytest.approx(1.0)  # checkpoints 0, 100, 200 | 0, ...
     # every 10th epoch and the last of each phase; the second phase counts on from 200
     assert ds.loss.shape == (1, 42) and int(ds.attrs["switch_epoch"]) == 200 and ds.epoch.values[21] == 200
+
+
+def test_the_readout_normalisation_trains_its_first_phase_at_the_given_rate(tmp_path):
+    from analysis.networks import preset
+    from analysis.networks.remedies import readout_normalization
+
+    ds = readout_normalization(seeds=1, lr=0.001, epochs=4, record_every=1, norms=(0.5,), out_dir=tmp_path)
+    p = preset("fig8c")
+    at_the_rate = p.run(lr=[0.001], seeds=1, epochs=4, record_every=1)
+    np.testing.assert_allclose(ds.loss.values[0, 0, :4], at_the_rate.loss.values[0, 0], rtol=1e-6)
+    at_the_preset = p.run(seeds=1, epochs=4, record_every=1)  # lr 0.1: a different first phase
+    assert not np.allclose(ds.loss.values[0, 0, 1:4], at_the_preset.loss.values[0, 0, 1:])
+
+
+@pytest.mark.parametrize("gain", [0.0, float("nan"), -1.0])
+def test_a_learnable_gain_restart_must_be_positive(gain):
+    with pytest.raises(ValueError, match="restart_gain"):
+        learnable_gain(seeds=[40], epochs=2, restart_gain=gain)

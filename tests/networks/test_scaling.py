@@ -58,3 +58,26 @@ def test_no_learning_onset_is_searched_above_the_best_rate(monkeypatch):
 
     with pytest.raises(ValueError, match="out_dir must be an existing directory"):
         gain_ablation(seeds=1, base_epochs=2, epochs=1, out_dir="/nonexistent-cache-dir")
+
+
+@pytest.mark.parametrize("onset", ["no_learning", "trapped"])
+def test_an_onset_with_no_learning_below_it_is_undefined(monkeypatch, onset):
+    def nothing_learns(model, task, *, lr, seeds, epochs, **kwargs):
+        lr = np.asarray(lr)
+        regime = np.where(lr[:, None] > 0.005, TRAPPED, 4) * np.ones((1, seeds), int)  # descending, then trapped
+        return xr.Dataset({"regime": (("lr", "seed"), regime)}, coords={"lr": lr, "seed": np.arange(seeds)})
+
+    monkeypatch.setattr(scaling, "train_sweep", nothing_learns)
+    ds = scaling.network_critical_rates(DelayedActivationRNN(), delayed_activation(20), [2, 4, 8], lr=[1e-3, 1e-2, 0.1],
+                                        seeds=2, epochs=20, onset=onset)
+    assert np.isnan(ds.lower.values).all() and np.isnan(ds.upper.values).all()
+    assert all("no run learned" in reason for reason in ds.reason.values)
+    from analysis import fit_power_law
+
+    with pytest.raises(ValueError, match="eta_c"):
+        fit_power_law(ds.delay_tau.values, ds.upper.values)
+
+
+def test_numbers_as_text_are_refused_as_rates():
+    with pytest.raises(ValueError, match="lr"):
+        scaling.network_critical_rates(DelayedActivationRNN(), delayed_activation(20), [20], lr=["0.1", "1"])

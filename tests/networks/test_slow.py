@@ -28,3 +28,25 @@ def test_slow_points_dataset_counts_what_it_lists():
     for kappa in found.x.values[last]:  # an independent check of the flow at each fixed point
         F = -kappa + n.T @ np.tanh(m @ kappa + b)
         assert np.linalg.norm(F) < 1e-8
+
+
+def test_a_selected_combination_is_searched_with_its_own_task():
+    import json
+
+    import pytest
+
+    from analysis.ghosts import STABILITIES
+    from analysis.networks import combination
+
+    model = TaskRNN(N=12, rank=2, readout="tanh", noise_sigma=0.0, r0_sigma=0.3)
+    ds = train_sweep(model, FULL_TASK, lr=[0.05], seeds=1, epochs=10, checkpoints=[10], sweep={"delay": [3, 8]})
+    assert combination(ds.isel(delay=1))[1]["n_delay"] == 8
+    assert combination(ds.sel(delay=3))[1]["n_delay"] == 3
+    with pytest.raises(ValueError, match="swept axes"):
+        combination(ds)
+    found = slow_points_dataset(ds.isel(delay=1))
+    assert json.loads(found.attrs["task"])["n_delay"] == 8
+    fixed = found.kind.values == "fixed point"
+    assert set(found.stability.values[fixed]) <= set(STABILITIES)
+    assert set(found.map_stability.values[fixed]) <= set(STABILITIES)
+    assert (found.stability.values[~fixed] == "").all()

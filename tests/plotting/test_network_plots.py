@@ -28,3 +28,18 @@ def test_network_plots_refuse_what_they_cannot_draw():
     none_trapped = xr.Dataset({"trapped": (("seed",), np.zeros(2, bool))})
     with pytest.raises(ValueError, match="trap"):
         plot_gain_ablation(none_trapped)
+
+
+def test_a_flat_loss_reads_in_plain_numbers():
+    epochs = np.arange(50)
+    loss = 0.9991 + 1e-5 * np.sin(epochs)[None, None, :]
+    ds = xr.Dataset({"loss": (("lr", "seed", "epoch"), loss), "accuracy": (("lr", "seed", "epoch"), 0 * loss),
+                     "regime": (("lr", "seed"), np.zeros((1, 1), int))},
+                    coords={"lr": [0.1], "seed": [0], "epoch": epochs}, attrs={"optimizer": "sgd"})
+    fig = plot_training(ds)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert ax.get_yscale() == "linear" and labels
+    assert not any("10^" in t or "times" in t for t in labels)
+    assert all(float(t.replace("\u2212", "-")) == pytest.approx(0.9991, abs=1e-4) for t in labels)

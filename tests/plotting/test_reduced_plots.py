@@ -11,6 +11,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 import reduced as R  # noqa: E402
 from analysis import (  # noqa: E402
+    REGIMES,
     critical_learning_rate_numeric,
     descend,
     fit_power_law,
@@ -105,6 +106,13 @@ def test_phase_eta_T_has_colorbar_and_theory_line(eta_T_dataset):
     _assert_labelled(ax)
     assert _has_theory(ax, "eta_c(T)")
     assert "T^{4}" in "".join(_labels(ax))
+
+
+def test_the_colour_bar_lists_only_the_regimes_in_the_map(eta_T_dataset):
+    fig = plotting.plot_phase_eta_T(eta_T_dataset)
+    listed = [t.get_text() for t in fig.axes[1].get_yticklabels()]
+    present = {REGIMES[c] for c in np.unique(eta_T_dataset.regime.values)}
+    assert set(listed) == present and "diverged" not in listed  # no run of this diagram diverges
 
 
 def test_phase_eta_a_overlays_eta_s():

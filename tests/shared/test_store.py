@@ -82,3 +82,48 @@ def test_file_in_names_a_file_in_an_existing_directory(tmp_path):
     assert file_in(tmp_path, "a") == tmp_path / "a.nc"
     with pytest.raises(ValueError, match="out_dir"):
         file_in(tmp_path / "missing", "a")
+
+
+@pytest.mark.parametrize("content", [b"", b"this is not a NetCDF file"], ids=["empty", "garbage"])
+def test_an_unreadable_result_file_is_named_and_left_intact(tmp_path, content):
+    out = tmp_path / "s.nc"
+    out.write_bytes(content)
+    with pytest.raises(ValueError, match="not a readable NetCDF file.*left untouched"):
+        Store(out, {"power": 2}).finished()
+    assert out.read_bytes() == content
+
+
+def test_a_corrupted_chunk_is_named_and_left_intact(tmp_path):
+    store = Store(tmp_path / "s.nc", {"power": 2})
+    store.save_chunk(0, {"y": np.ones(3)})
+    chunk = store.parts / "chunk_00000.npz"
+    chunk.write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(ValueError, match="chunk_00000.npz is corrupted"):
+        store.load_chunk(0)
+    assert chunk.read_bytes() == b"PK\x03\x04 truncated"
+
+
+def test_parts_are_kept_when_the_written_file_would_lose_something(tmp_path, monkeypatch):
+    settings = {"power": 2}
+    out = tmp_path / "s.nc"
+    store = Store(out, settings)
+    store.save_chunk(0, {"y": np.ones(2)})
+    ds = xr.Dataset({"y": (("x",), np.ones(2)), "z": (("x",), np.zeros(2))}, attrs={"fingerprint": store.fingerprint})
+    real = xr.Dataset.to_netcdf
+
+    def lossy(self, path, **kwargs):  # a writer that drops a variable
+        return real(self.drop_vars("z"), path, **kwargs)
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", lossy)
+    with pytest.raises(RuntimeError, match="lost"):
+        store.finish(ds)
+    assert store.load_chunk(0) is not None and not out.exists()
+
+
+def test_a_fork_process_pool_is_refused():
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool, \
+            pytest.raises(ValueError, match="spawn"):
+        run_chunks(_square, {"power": 2}, [[1.0]], executor=pool)

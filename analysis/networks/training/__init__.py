@@ -11,7 +11,8 @@ from ...optimizers import OPTIMIZERS
 from .continuation import Start, check_start, start_from
 from .criteria import NetworkCriteria, classify_runs
 from .monitor import count_fixed_points
-from .results import checkpoint_params, parameter_names, swept_axes
+from .plan import positive_list, seed_list
+from .results import checkpoint_params, combination, parameter_names, swept_axes
 from .segment import loss_and_accuracy
 from .sweep import train_sweep
 
@@ -22,9 +23,12 @@ __all__ = [
     "check_start",
     "checkpoint_params",
     "classify_runs",
+    "combination",
     "count_fixed_points",
     "loss_and_accuracy",
     "parameter_names",
+    "positive_list",
+    "seed_list",
     "start_from",
     "swept_axes",
     "train_sweep",

@@ -7,10 +7,15 @@ statistics, the checkpoints and, with ``keep_state``, the final optimiser state.
 
 from __future__ import annotations
 
+import os
+import time
+import zipfile
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 
+from ...store import fingerprint
 from ..models import model_from_dict
 from ..tasks import Task, make_task
 from .criteria import NetworkCriteria
@@ -52,8 +57,16 @@ def init_runs(model, seeds, base_seed: int, lr, opt_cfg, dtype, init=None):
     return params, opt_state, keys
 
 
+SAVE_EVERY = 60.0  # seconds: a chunk saves its progress this often, so an interruption loses at most about this
+
+
 def train_chunk(settings: dict, chunk: dict) -> dict:
-    """Train every (lr, seed) network of one chunk (module level, so that executors can pickle it)."""
+    """Train every (lr, seed) network of one chunk (module level, so that executors can pickle it).
+
+    With ``chunk["resume_file"]`` (a sweep saved to ``out=``), the chunk's whole state is saved
+    there between segments about every :data:`SAVE_EVERY` seconds, and a rerun continues from it:
+    the segments that follow are the same computation, so the result is the same bit for bit.
+    """
     import jax
     import jax.numpy as jnp
 
@@ -61,25 +74,18 @@ def train_chunk(settings: dict, chunk: dict) -> dict:
     task = make_task(**settings["combos"][chunk["combo"]]["task"])
     dtype = jnp.float64 if settings["dtype"] == "float64" else jnp.float32
     with jax.enable_x64(settings["dtype"] == "float64"):
-        return _train(model, task, settings, chunk["lr"], dtype, chunk.get("progress"), chunk.get("init"))
+        return _train(model, task, settings, chunk, dtype)
 
 
-def _train(model, task: Task, settings: dict, lr: list, dtype, progress, init=None) -> dict:
+def _train(model, task: Task, settings: dict, chunk: dict, dtype) -> dict:
     import jax
     import jax.numpy as jnp
     from tqdm.auto import tqdm
 
-    epochs, seeds = settings["epochs"], settings["seeds"]
+    lr, epochs, seeds = chunk["lr"], settings["epochs"], settings["seeds"]
     opt_cfg = (settings["optimizer"], settings["momentum"], settings["weight_decay"])
-    crit = NetworkCriteria(**settings["criteria"])
-    window = max(1, int(round(crit.window_fraction * epochs)))
-    consts = {
-        "epochs": epochs, "window_start": epochs - window, "quarter": max(1, window // 4),
-        "ablation_window": crit.ablation_window, "plateau_tol": crit.plateau_tol,
-        "loss_threshold": crit.loss_threshold,
-    }
-    consts = {k: jnp.asarray(v, dtype if isinstance(v, float) else jnp.int32) for k, v in consts.items()}
-    params, opt_state, keys = init_runs(model, seeds, settings["seed"], lr, opt_cfg, dtype, init)
+    consts = _constants(settings, dtype)
+    params, opt_state, keys = init_runs(model, seeds, settings["seed"], lr, opt_cfg, dtype, chunk.get("init"))
     offset = settings.get("epoch_offset", 0)
     runs = len(lr) * len(seeds)
     stats = initial_stats(runs, dtype)
@@ -92,10 +98,16 @@ def _train(model, task: Task, settings: dict, lr: list, dtype, progress, init=No
     arrays = [jnp.asarray(a, dtype) for a in (task.inputs, task.targets, task.mask)]
     segment = compiled_segment(model, task.accuracy_rule, opt_cfg, monitor)
     recorded = record_epochs(epochs, settings["record_every"])
-    records = []
     slot_of = {int(e): i for i, e in enumerate(ckpt_epochs)}
-    for start in tqdm(range(0, epochs, SEGMENT_EPOCHS), desc="epochs", unit="segment", leave=False,
-                      disable=not progress):
+    progress_file = chunk.get("resume_file")
+    first, records, state = 0, [], (params, opt_state, stats, ckpt)
+    saved = _load_progress(progress_file, settings, lr, state)
+    if saved is not None:
+        first, records, state = saved
+    params, opt_state, stats, ckpt = state
+    last_save = time.monotonic()
+    starts = range(first, epochs, SEGMENT_EPOCHS)
+    for start in tqdm(starts, desc="epochs", unit="segment", leave=False, disable=not chunk.get("progress")):
         stop = min(epochs, start + SEGMENT_EPOCHS)
         epoch_xs = np.arange(start, stop, dtype=np.int32)
         slots = np.array([slot_of.get(int(e), -1) for e in epoch_xs], dtype=np.int32)
@@ -104,6 +116,30 @@ def _train(model, task: Task, settings: dict, lr: list, dtype, progress, init=No
             jnp.asarray(slots), *arrays, jnp.asarray(task.loss_scale, dtype), consts)
         keep = recorded[(recorded >= start) & (recorded < stop)] - start
         records.append(np.asarray(rec)[keep])
+        if progress_file and stop < epochs and time.monotonic() - last_save >= SAVE_EVERY:
+            _save_progress(progress_file, settings, lr, stop, records, (params, opt_state, stats, ckpt))
+            last_save = time.monotonic()
+    return _chunk_result(settings, lr, epochs, slot_of, records, params, opt_state, stats, ckpt)
+
+
+def _constants(settings: dict, dtype) -> dict:
+    import jax.numpy as jnp
+
+    epochs = settings["epochs"]
+    crit = NetworkCriteria(**settings["criteria"])
+    window = max(1, int(round(crit.window_fraction * epochs)))
+    consts = {
+        "epochs": epochs, "window_start": epochs - window, "quarter": max(1, window // 4),
+        "ablation_window": crit.ablation_window, "plateau_tol": crit.plateau_tol,
+        "loss_threshold": crit.loss_threshold,
+    }
+    return {k: jnp.asarray(v, dtype if isinstance(v, float) else jnp.int32) for k, v in consts.items()}
+
+
+def _chunk_result(settings, lr, epochs, slot_of, records, params, opt_state, stats, ckpt) -> dict:
+    import jax
+
+    seeds = settings["seeds"]
     if ckpt is not None and epochs in slot_of:  # the final parameters, after the last update
         ckpt = jax.tree_util.tree_map(
             lambda buf, leaf: buf.at[slot_of[epochs]].set(leaf), ckpt, params)
@@ -122,6 +158,49 @@ def _train(model, task: Task, settings: dict, lr: list, dtype, progress, init=No
             out[f"state_{k}"] = np.asarray(leaf).reshape(*shape, *np.shape(leaf)[1:])
         out["state_count"] = np.asarray(opt_state.count).reshape(shape)
     return out
+
+
+def _progress_key(settings: dict, lr: list) -> str:
+    return fingerprint({"settings": settings, "lr": list(lr)})
+
+
+def _save_progress(path: str, settings: dict, lr: list, next_epoch: int, records: list, state) -> None:
+    """The chunk's whole state after a segment, written atomically; best effort (an executor elsewhere
+    may not see the store's folder)."""
+    import jax
+
+    leaves = jax.tree_util.tree_leaves(state)
+    arrays = {f"leaf_{k}": np.asarray(v) for k, v in enumerate(leaves)}
+    arrays["records"] = np.concatenate(records, axis=0)
+    arrays["next_epoch"] = np.asarray(next_epoch)
+    arrays["key"] = np.asarray(_progress_key(settings, lr))
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp.npz")
+        np.savez(tmp, **arrays)
+        os.replace(tmp, target)
+    except OSError:
+        pass
+
+
+def _load_progress(path: str | None, settings: dict, lr: list, template):
+    """(next epoch, records, state) saved by an interrupted run of this chunk, or None."""
+    import jax
+    import jax.numpy as jnp
+
+    if not path or not Path(path).exists():
+        return None
+    try:
+        with np.load(path) as saved:
+            if str(saved["key"]) != _progress_key(settings, lr):
+                return None  # another sweep's progress: not this chunk's
+            treedef = jax.tree_util.tree_structure(template)
+            count = treedef.num_leaves
+            leaves = [jnp.asarray(saved[f"leaf_{k}"]) for k in range(count)]
+            return int(saved["next_epoch"]), [saved["records"]], jax.tree_util.tree_unflatten(treedef, leaves)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None  # unreadable progress is recomputed, never trusted
 
 
 def record_epochs(epochs: int, record_every: int) -> np.ndarray:

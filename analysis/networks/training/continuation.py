@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .results import parameter_names, swept_axes
+from .results import parameter_names, swept_axes, unpadded
 
 
 @dataclass(frozen=True)
@@ -75,14 +75,17 @@ def start_from(ds, checkpoint: int | None = None, *, state: bool = False) -> Sta
     checkpoint = int(epochs[-1]) if checkpoint is None else checkpoint
     if checkpoint not in epochs:
         raise ValueError(f"checkpoint must be one of the sweep's checkpoints {epochs.tolist()}, got {checkpoint!r}")
-    params = {name: np.asarray(ds[f"param_{name}"].sel(checkpoint=checkpoint).transpose("lr", "seed", ...).values)
-              for name in names}
+    index = int(np.flatnonzero(epochs == checkpoint)[0])
+    params = {}
+    for name in names:
+        every = ds[f"param_{name}"].transpose("lr", "seed", "checkpoint", ...).values
+        params[name] = np.asarray(unpadded(ds, f"param_{name}", every)[:, :, index])
     kept = None
     if state:
         if "state_count" not in ds or checkpoint != int(ds.attrs["epochs"]):
             raise ValueError("state=True needs a sweep run with keep_state=True, continued from its last epoch "
                              f"({ds.attrs['epochs']})")
-        kept = {v: np.asarray(ds[v].transpose("lr", "seed", ...).values)
+        kept = {v: unpadded(ds, v, np.asarray(ds[v].transpose("lr", "seed", ...).values))
                 for v in ds.data_vars if v.startswith("state_")}
     offset = int(json.loads(ds.attrs["settings"]).get("epoch_offset", 0))
     return Start(params, tuple(int(v) for v in ds.seed.values), offset + checkpoint, kept)

@@ -16,7 +16,9 @@ The reference's own criteria are reported too: ``learned_reference`` (final / in
 < ``reference_ratio`` = 1e-2, Fig 6B) and ``trapped_reference`` (the confidence-ablation rule of
 Fig 8B: the accuracy exceeded 0.5 at some epoch, and not over the last ``ablation_window`` = 50
 epochs). Abrupt-learning statistics use the reduced model's definitions: ``drop_epoch`` is the
-epoch k of the largest single-epoch decrease L_{k-1} - L_k, ``plateau_length`` the epochs before
+epoch k of the largest single-epoch decrease L_{k-1} - L_k, defined only for a run whose loss
+really fell, to at most (1 - ``plateau_tol``) L0 at some epoch (NaN otherwise: a run that never
+dropped has only rounding-sized decreases, and no drop epoch), ``plateau_length`` the epochs before
 the loss first leaves ``plateau_tol`` (relative) of L0, ``epochs_to_learn`` the first epoch with a
 loss at most ``loss_threshold`` L0 (NaN if never).
 """

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from reduced.validation import positive_int
+from reduced.validation import nonnegative_scalar, positive_int
 
 from ...optimizers import check_momentum, optimizer_spec
-from ...store import check_memory, settings_dict
-from ..tasks import Task
+from ...store import available_memory, check_memory, settings_dict
+from ..models import model_from_dict
+from ..tasks import Task, make_task
 from .continuation import Start, check_start
 from .criteria import NetworkCriteria
 from .monitor import MONITORS
@@ -35,31 +36,40 @@ class SweepPlan:
     chunks: list
 
 
+MAX_SEED = 2**31 - 1  # seeds enter JAX's PRNG as 32-bit integers: a larger one would wrap onto another seed
+MAX_EPOCHS = 2**31 - 1  # epochs are counted in int32 inside the compiled program
+MAX_RUNS = 10**6  # (lr, seed) networks of one sweep: far beyond what a sweep needs, far below what breaks
+
+
 def positive_list(value, name: str) -> list[float]:
+    """A non-empty 1-D list of distinct positive finite numbers (numbers as text are refused)."""
     arr = np.atleast_1d(np.asarray(value, dtype=object))
     try:
         out = np.asarray([float(v) for v in arr.ravel()]) if all(
-            not isinstance(v, bool | str) for v in arr.ravel()) else None
+            not isinstance(v, bool | str | bytes) for v in arr.ravel()) else None
     except (TypeError, ValueError):
         out = None
     if out is None or out.size == 0 or arr.ndim != 1 or not np.all(np.isfinite(out)) or np.any(out <= 0):
         raise ValueError(f"{name} must be a non-empty 1-D sequence of positive finite numbers, got {value!r}")
+    if np.unique(out).size != out.size:
+        raise ValueError(f"{name} must not repeat a value, got {value!r}")
     return out.tolist()
 
 
 def seed_list(seeds) -> list[int]:
+    """A count n (seeds 0..n-1) or distinct integer seeds in [0, 2**31 - 1]."""
     if isinstance(seeds, int | np.integer) and not isinstance(seeds, bool):
-        if seeds < 1:
-            raise ValueError(f"seeds must be a count >= 1 or a sequence of seeds >= 0, got {seeds}")
+        if not 1 <= seeds <= MAX_RUNS:
+            raise ValueError(f"seeds must be a count in [1, {MAX_RUNS}] or a sequence of seeds >= 0, got {seeds}")
         return list(range(int(seeds)))
     values = list(np.atleast_1d(np.asarray(seeds, dtype=object)).ravel())
-    if not values or any(isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 0 for v in values):
-        raise ValueError(f"seeds must be a count >= 1 or a non-empty sequence of integers >= 0, got {seeds!r}")
+    if not values or any(isinstance(v, bool) or not isinstance(v, int | np.integer) or not 0 <= v <= MAX_SEED
+                         for v in values):
+        raise ValueError(f"seeds must be a count >= 1 or a non-empty sequence of integers in [0, {MAX_SEED}], "
+                         f"got {seeds!r}")
     if len(set(values)) != len(values):
         raise ValueError("seeds must not repeat")
     return [int(v) for v in values]
-
-
 
 
 def check_arguments(model, task, *, lr, seeds, epochs, optimizer, momentum, weight_decay, record_every,
@@ -72,13 +82,20 @@ def check_arguments(model, task, *, lr, seeds, epochs, optimizer, momentum, weig
                          f"got {type(task).__name__}")
     lr = positive_list(lr, "lr")
     seeds = seed_list(seeds)
-    epochs = positive_int(epochs, "epochs")
+    if len(lr) * len(seeds) > MAX_RUNS:
+        raise ValueError(f"lr and seeds: {len(lr)} x {len(seeds)} networks is more than {MAX_RUNS} in one sweep")
+    epochs = positive_int(epochs, "epochs", maximum=MAX_EPOCHS)
     optimizer_spec(optimizer)
+    if momentum is not None and optimizer != "momentum":
+        raise ValueError(f"momentum applies to optimizer='momentum' only; with optimizer={optimizer!r} leave it "
+                         f"out (got momentum={momentum!r})")
+    momentum = 0.9 if momentum is None else momentum  # the heavy-ball default, and what earlier sweeps recorded
     if check_momentum(momentum).ndim:
         raise ValueError(f"momentum must be a single number in [0, 1), got {momentum!r}")
-    if isinstance(weight_decay, bool) or not np.isfinite(weight_decay) or weight_decay < 0:
-        raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
+    weight_decay = nonnegative_scalar(weight_decay, "weight_decay")
     record_every = positive_int(record_every, "record_every") if record_every is not None else max(1, epochs // 1000)
+    if isinstance(checkpoints, str | bytes) or not isinstance(checkpoints, Iterable):
+        raise ValueError(f"checkpoints must be a sequence of epochs in [0, epochs], got {checkpoints!r}")
     ckpts = sorted({positive_int(e, "checkpoints", minimum=0) for e in checkpoints})
     if ckpts and ckpts[-1] > epochs:
         raise ValueError(f"checkpoints must lie in [0, epochs={epochs}], got {ckpts[-1]}")
@@ -105,6 +122,8 @@ def combinations(model, task: Task, sweep: Mapping[str, Sequence] | None) -> tup
         values = list(np.atleast_1d(np.asarray(values, dtype=object)).ravel())
         if not values:
             raise ValueError(f"sweep[{name!r}] must not be empty")
+        if len({repr(v) for v in values}) != len(values):
+            raise ValueError(f"sweep[{name!r}] must not repeat a value, got {values!r}")
         axes[name] = [v.item() if isinstance(v, np.generic) else v for v in values]
     combos = []
     for values in itertools.product(*axes.values()):
@@ -116,11 +135,54 @@ def combinations(model, task: Task, sweep: Mapping[str, Sequence] | None) -> tup
                 m = m.replace(**{name: value})
         if m.to_dict()["family"] == "TaskRNN" and t.n_in != m.n_in:
             raise ValueError(f"task has {t.n_in} input channels but model.n_in = {m.n_in}")
+        if m.to_dict()["family"] == "DelayedActivationRNN" and t.n_in:
+            raise ValueError(f"task {t.name!r} has {t.n_in} input channels, but a DelayedActivationRNN has no input "
+                             "weights and would ignore them: use a TaskRNN, or the delayed_activation task")
         n_out = getattr(m, "n_out", 1)  # the delayed-activation family has one output
         if t.n_out != n_out:
             raise ValueError(f"task has {t.n_out} output channels but model.n_out = {n_out}")
         combos.append({"model": m.to_dict(), "task": t.to_dict()})
     return axes, combos
+
+
+# Arrays of shape (trials, steps, N) a training step keeps per network: states, rates, their adjoints and
+# the autodiff residuals. Set on the safe side of a measurement: on fig4-dcdt (rank 2, N = 100, 1000 trials
+# x 22 steps, float32) the peak resident memory grew by 0.036 GiB per network from 1 to 10 seeds and by
+# 0.031 GiB from 1 to 20, against 0.066 GiB estimated with 8 copies.
+ROLLOUT_COPIES = 8
+
+
+def training_bytes(model, task: Task, runs: int, dtype: str) -> float:
+    """Bytes a chunk of ``runs`` networks needs while it trains: parameters, gradients, optimiser
+    moments and updates (8 copies), and the rollout's activations for the backward pass."""
+    import jax
+
+    n_params = sum(int(np.prod(v.shape)) for v in jax.eval_shape(model.init, jax.random.PRNGKey(0)).values())
+    trials, steps = task.targets.shape[0], task.targets.shape[1]
+    itemsize = 8 if dtype == "float64" else 4
+    return float(runs) * (8 * n_params + ROLLOUT_COPIES * trials * steps * model.N) * itemsize
+
+
+def fitting_chunk_size(combos: list[dict], lr: list, seeds: list, dtype: str, chunk_size: int | None) -> int:
+    """The learning rates per chunk: all of them if they fit in memory, else as many as fit.
+
+    The runs of a chunk share no arithmetic, so a sweep split into smaller chunks gives the same
+    numbers (tested); a chunk of one learning rate that does not fit is refused.
+    """
+    worst = max(training_bytes(model_from_dict(c["model"]), make_task(**c["task"]), len(seeds), dtype)
+                for c in combos)  # one learning rate's networks
+    room = available_memory()
+    if chunk_size is not None:
+        chunk_size = positive_int(chunk_size, "chunk_size")
+        if chunk_size * worst > room:
+            raise ValueError(f"chunk_size={chunk_size}: its networks would need about {chunk_size * worst / 2**30:.1f} "
+                             f"GiB to train, more than the {room / 2**30:.1f} GiB available; lower chunk_size")
+        return chunk_size
+    if worst > room:
+        raise ValueError(f"one learning rate's {len(seeds)} networks would need about {worst / 2**30:.1f} GiB to "
+                         f"train, more than the {room / 2**30:.1f} GiB available: train fewer seeds at a time, or "
+                         "fewer trials")
+    return int(min(len(lr), room // worst))
 
 
 def check_result_memory(model, runs: int, epochs: int, record_every: int, checkpoints: int, dtype: str) -> None:
@@ -155,11 +217,18 @@ def plan_sweep(model, task: Task, *, sweep=None, chunk_size=None, seed: int = 0,
     checked = check_arguments(model, task, keep_state=keep_state, **arguments)
     lr, seeds = checked["lr"], checked["seeds"]
     axes, combos = combinations(model, task, sweep)
-    chunk_size = positive_int(chunk_size, "chunk_size") if chunk_size is not None else len(lr)
+    chunk_size = fitting_chunk_size(combos, lr, seeds, checked["dtype"], chunk_size)
     check_result_memory(model, len(combos) * len(lr) * len(seeds), checked["epochs"], checked["record_every"],
                         len(checked["checkpoints"]), checked["dtype"])
     start, extra = continuation(init, model, lr, seeds, checked["dtype"], keep_state)
-    settings = settings_dict(**extra, **checked, axes=axes, combos=combos, seed=int(seed), chunk_size=chunk_size,
+    if init is not None and len(combos) > 1:  # every combination continues the same arrays: they must fit each
+        for combo in combos[1:]:
+            try:
+                check_start(init, model_from_dict(combo["model"]), lr, seeds, checked["dtype"])
+            except ValueError as exc:
+                raise ValueError(f"init does not fit every combination of sweep={axes}: {exc}") from None
+    seed = positive_int(seed, "seed", minimum=0, maximum=MAX_SEED)
+    settings = settings_dict(**extra, **checked, axes=axes, combos=combos, seed=seed, chunk_size=chunk_size,
                              result_version=RESULT_VERSION)
     chunks = [{"combo": i, "lr": lr[j:j + chunk_size], "progress": bool(progress),
                **({} if start is None else {"init": {k: v[j:j + chunk_size] for k, v in start.items()}})}

@@ -22,6 +22,41 @@ def swept_axes(ds) -> list[str]:
     return [d for d in ds.regime.dims if d not in ("lr", "seed")]
 
 
+def combination(ds, *, uniform: tuple[str, ...] | None = None) -> tuple[dict, dict]:
+    """The model and task (as dicts) of the combination a sweep's Dataset holds.
+
+    After ``ds.isel(delay=1)`` (or ``.sel``) on a sweep over ``delay``, that is the combination
+    with that delay, not the sweep's first one. Every swept axis must be selected, unless
+    ``uniform`` names the model and task settings the caller reads and they are the same in every
+    remaining combination (e.g. ``("alpha", "T")`` for a sweep over the readout gain).
+    """
+    import itertools
+
+    settings = json.loads(ds.attrs["settings"])
+    axes, combos = settings["axes"], settings["combos"]
+    chosen, open_axes = [], []
+    for name, values in axes.items():
+        if name in ds.dims:
+            open_axes.append(name)
+            chosen.append(None)
+            continue
+        value = ds[name].values.item() if name in ds.coords else None
+        if value not in values:
+            raise ValueError(f"ds has lost its swept axis {name!r}: select with ds.isel/ds.sel, which keep it")
+        chosen.append(values.index(value))
+    grid = list(itertools.product(*(range(len(v)) for v in axes.values())))
+    matching = [combos[k] for k, index in enumerate(grid)
+                if all(c is None or c == i for c, i in zip(chosen, index, strict=True))]
+    if open_axes:
+        fields = uniform or ()
+        first = matching[0]
+        same = all(c["model"].get(f) == first["model"].get(f) and c["task"].get(f) == first["task"].get(f)
+                   for c in matching for f in fields)
+        if uniform is None or not same:
+            raise ValueError(f"ds has further swept axes {open_axes}: select one value of each first (ds.isel(...))")
+    return matching[0]["model"], matching[0]["task"]
+
+
 def parameter_names(ds) -> list[str]:
     """The names of the parameters a sweep kept at its checkpoints (``param_<name>`` variables)."""
     return [v[len("param_"):] for v in ds.data_vars if v.startswith("param_")]
@@ -57,8 +92,24 @@ def checkpoint_params(ds, *, lr: int = 0, seed: int = 0, checkpoint: int | None 
     out = {}
     for name in names:
         value = ds[f"param_{name}"].transpose("lr", "seed", "checkpoint", ...).values[lr, seed]
+        value = unpadded(ds, f"param_{name}", value)
         out[name] = value if checkpoint is None else value[checkpoint]
     return out
+
+
+def unpadded(ds, key: str, value: np.ndarray) -> np.ndarray:
+    """``value`` of the variable ``key`` (its trailing axes) cut to its combination's true shape.
+
+    Only a sweep over a shape-changing setting pads (see :func:`to_dataset`); ``ds`` must then hold
+    one combination (``ds.isel(rank=0)``), and ``shape_<key>`` tells the shape.
+    """
+    if f"shape_{key}" not in ds:
+        return value
+    true = np.asarray(ds[f"shape_{key}"].values)
+    if true.ndim != 1:
+        raise ValueError(f"ds pads {key} over its swept axes: select one value of each first (ds.isel(...))")
+    keep = (slice(None),) * (value.ndim - true.size) + tuple(slice(0, int(n)) for n in true)
+    return value[keep]
 
 
 def to_dataset(settings: dict, chunks: list, results: list[dict], model):
@@ -76,7 +127,13 @@ def to_dataset(settings: dict, chunks: list, results: list[dict], model):
 
 
 def _merge_chunks(settings: dict, chunks: list, results: list[dict]) -> dict:
-    """Every result array over (*swept axes, lr, seed, ...): chunks joined along lr, combinations stacked."""
+    """Every result array over (*swept axes, lr, seed, ...): chunks joined along lr, combinations stacked.
+
+    A setting that changes a parameter's shape (a sweep over ``rank`` or ``N``) gives arrays of
+    different shapes per combination: they are padded to the largest (NaN for floats, -1 for
+    integers) and each combination's true shape is kept as ``shape_<key>``, so nothing the chunks
+    held is lost (:func:`checkpoint_params` and :func:`start_from` cut the padding off again).
+    """
     axis_shape = tuple(len(v) for v in settings["axes"].values())
     per_combo: dict[int, list[dict]] = {}
     for chunk, result in zip(chunks, results, strict=True):
@@ -84,15 +141,31 @@ def _merge_chunks(settings: dict, chunks: list, results: list[dict]) -> dict:
     merged = {}
     for key in results[0]:
         stacked = [np.concatenate([r[key] for r in per_combo[i]], axis=0) for i in range(len(per_combo))]
-        if all(s.shape == stacked[0].shape for s in stacked):
+        shapes = np.array([a.shape for a in stacked])
+        if (shapes == shapes[0]).all():
             merged[key] = np.stack(stacked).reshape(*axis_shape, *stacked[0].shape)
+            continue
+        largest = tuple(shapes.max(axis=0))
+        fill = np.nan if np.issubdtype(stacked[0].dtype, np.floating) else -1
+        padded = np.full((len(stacked), *largest), fill, dtype=np.result_type(stacked[0].dtype, type(fill)))
+        for i, a in enumerate(stacked):
+            padded[(i, *(slice(0, n) for n in a.shape))] = a
+        merged[key] = padded.reshape(*axis_shape, *largest)
+        merged[f"shape_{key}"] = shapes[:, 2:].astype(np.int64).reshape(*axis_shape, -1)  # beyond (lr, seed)
+    missing = [k for k in results[0] if k not in merged]
+    if missing:  # never drop what a chunk computed
+        raise RuntimeError(f"the sweep's results lost {missing}")
     return merged
 
 
 def _run_variables(merged: dict, dims: tuple, settings: dict) -> dict:
     """The recorded histories and the per-run statistics and regimes."""
     stats = {k[5:]: v for k, v in merged.items() if k.startswith("stat_")}
-    labels = classify_runs(stats, NetworkCriteria(**settings["criteria"]))
+    criteria = NetworkCriteria(**settings["criteria"])
+    labels = classify_runs(stats, criteria)
+    with np.errstate(invalid="ignore"):  # a drop only where the loss really fell: by plateau_tol of L0
+        fell = stats["min_loss"] <= (1 - criteria.plateau_tol) * stats["initial_loss"]
+    dropped = fell & (stats["drop_epoch"] >= 0)
 
     def epoch_or_nan(values):
         return np.where(values >= 0, values, np.nan).astype(float)
@@ -110,8 +183,8 @@ def _run_variables(merged: dict, dims: tuple, settings: dict) -> dict:
         "max_accuracy": (dims, stats["max_accuracy"]),
         "plateau_length": (dims, np.where(stats["plateau_length"] >= 0, stats["plateau_length"],
                                           settings["epochs"]).astype(float)),
-        "drop_epoch": (dims, epoch_or_nan(stats["drop_epoch"])),
-        "drop_size": (dims, np.where(stats["drop_epoch"] >= 0, stats["drop_size"], np.nan)),
+        "drop_epoch": (dims, np.where(dropped, stats["drop_epoch"], np.nan).astype(float)),
+        "drop_size": (dims, np.where(dropped, stats["drop_size"], np.nan)),
         "epochs_to_learn": (dims, epoch_or_nan(stats["learn_epoch"])),
         "diverged_epoch": (dims, stats["diverged_epoch"].astype(np.int32)),
         "regime": (dims, labels["regime"]),
@@ -134,6 +207,8 @@ def _checkpoint_variables(merged: dict, dims: tuple, model) -> dict:
             data[key] = ((*dims, "checkpoint", *extra), value)
         elif key.startswith("state_"):
             data[key] = ((*dims, *(f"dim{i}_{key}" for i in range(value.ndim - len(dims)))), value)
+        elif key.startswith("shape_"):  # the true shape, per combination, of a padded variable
+            data[key] = ((*dims[:-2], f"axis_{key[6:]}"), value)
     return data
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from functools import partial
 
-from ...store import cached_sweep
+from ...store import cached_sweep, progress_file
 from ..tasks import Task
 from .chunk import train_chunk
 from .continuation import Start
@@ -30,7 +30,7 @@ def train_sweep(
     seeds=10,
     epochs: int,
     optimizer: str = "sgd",
-    momentum: float = 0.9,
+    momentum: float | None = None,
     weight_decay: float = 0.0,
     record_every: int | None = None,
     checkpoints: Sequence[int] = (),
@@ -63,6 +63,9 @@ def train_sweep(
     optimizer : {"sgd", "momentum", "adam"}
         optax's SGD, SGD with heavy-ball ``momentum`` (PyTorch's convention), or Adam (its
         default betas and eps); ``weight_decay`` adds L2 decay before the update.
+    momentum : float, optional
+        The heavy-ball coefficient in [0, 1) of ``optimizer="momentum"`` (default 0.9); refused
+        with the other optimizers, which would ignore it.
     record_every : int, optional
         Keep loss, gradient norm and accuracy every this many epochs (and at the last epoch).
         Default: about 1000 records per run.
@@ -84,8 +87,9 @@ def train_sweep(
     chunk_size : int, optional
         Learning rates per chunk (default: all of them in one compiled program).
     out : path, optional
-        NetCDF file: chunks are saved as they finish and an interrupted sweep resumes
-        (:mod:`analysis.store`).
+        NetCDF file: chunks are saved as they finish, and a running chunk saves its progress about
+        every minute, so an interrupted sweep resumes losing at most about a minute
+        (:mod:`analysis.store`); the result is the same bit for bit.
     executor : concurrent.futures.Executor, optional
         Runs chunks concurrently (process pools need a "spawn" context).
     progress : bool, optional
@@ -122,6 +126,9 @@ def train_sweep(
                       weight_decay=weight_decay, record_every=record_every, checkpoints=checkpoints, sweep=sweep,
                       monitor=monitor, criteria=criteria, dtype=dtype, chunk_size=chunk_size, seed=seed, init=init,
                       keep_state=keep_state, progress=progress)
-    assemble = partial(to_dataset, plan.settings, plan.chunks, model=model)
-    return cached_sweep(train_chunk, plan.settings, plan.chunks, assemble, out=out, executor=executor,
+    chunks = plan.chunks
+    if out is not None:  # long chunks save their progress as they go, and resume from it
+        chunks = [chunk | {"resume_file": str(progress_file(out, i))} for i, chunk in enumerate(chunks)]
+    assemble = partial(to_dataset, plan.settings, chunks, model=model)
+    return cached_sweep(train_chunk, plan.settings, chunks, assemble, out=out, executor=executor,
                         progress=progress, desc="train sweep")
