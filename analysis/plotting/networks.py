@@ -202,7 +202,7 @@ def plot_regime_fractions(ds, *, ax=None, title: str = "") -> Figure:
     ax.plot(lr, learned_ref, "k--", lw=1.2, label="learned (reference: final/initial < 1e-2)")
     ax.set(xscale="log", xlabel="learning rate", ylabel=f"fraction of {ds.seed.size} seeds", ylim=(0, 1),
            xlim=(lr[0], lr[-1]), title=title or f"{ds.attrs['epochs']} epochs, {ds.attrs['optimizer']}")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)  # off the data
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)  # off the data
     return fig
 
 
