@@ -22,8 +22,8 @@ SMALL_TASK = delayed_activation(5)
     [
         (lambda: DelayedActivationRNN(N=10, rank=11, readout="linear"), "rank must be an integer in"),
         (lambda: TaskRNN(N=10, rank=0), "rank must be an integer in"),
-        (lambda: delayed_activation(0), "T must be an integer >= 1"),
-        (lambda: cue_discrimination(n_delay=0), "n_delay must be an integer >= 1"),
+        (lambda: delayed_activation(0), r"T must be an integer in \[1, 1000000\]"),
+        (lambda: cue_discrimination(n_delay=0), r"n_delay must be an integer in \[1, 1000000\]"),
         (lambda: match_to_sample(n_delay=2.5), "n_delay must be an integer"),
         (lambda: DelayedActivationRNN(gain=0.0), r"gain must lie in \(0, inf\)"),
         (lambda: DelayedActivationRNN(rank=2), "needs rank 1"),
