@@ -105,7 +105,7 @@ def _rnn_critical_rate_rows(summary: dict) -> list[str]:
 def _rnn_dwell_rows(summary: dict) -> list[str]:
     rows = []
     if not summary["rnn_dwell"].get("measured"):
-        return []
+        return rows
     dw = summary["rnn_dwell"]
     low, high = dw["measured_over_crossing_range"]
     rows.append(f"| dwell of trained rank-one networks' own update across their {dw['measured']} ghosts "
