@@ -8,7 +8,8 @@ One subpackage per concern, layered so that each imports only from the layers be
   Adam on r), :mod:`.store` (resumable chunked sweeps), :mod:`.onset` (the onset bracket on a grid
   of rates), :mod:`.cluster` (dask executors);
 * :mod:`.descent`: descent and flow on r, run summaries, numeric eta_c, phase diagrams;
-* :mod:`.ghosts`: slow points and ghosts of any flow, with their local normal form;
+* :mod:`.ghosts`: slow points and ghosts of any flow or map (the user's own networks through
+  adapters and a tracker), with their local normal form;
 * :mod:`.networks`: the RNN engine, its tasks, presets, remedies and scaling;
 * :mod:`.plotting`: every figure; :mod:`.figures`: the main job; :mod:`.cli`: the ``ghost`` command.
 
@@ -19,7 +20,7 @@ from .descent import (
     REFERENCE_EPOCHS,
     Descent,
     DescentProblem,
-    Flow,
+    GradientFlow,
     GradientTable,
     PowerLawFit,
     RunSummary,
@@ -33,7 +34,19 @@ from .descent import (
     reference_experiment,
     summarize_runs,
 )
-from .ghosts import SlowPoints, find_slow_points, follow_branch, measured_passage_time, normal_form
+from .ghosts import (
+    Flow,
+    Map,
+    SlowPoints,
+    SlowPointTracker,
+    find_slow_points,
+    follow_branch,
+    from_torch,
+    from_weights,
+    measured_passage_time,
+    normal_form,
+    sample_states,
+)
 from .regimes import REGIMES, Criteria
 
 __all__ = [
@@ -43,9 +56,12 @@ __all__ = [
     "Descent",
     "DescentProblem",
     "Flow",
+    "GradientFlow",
     "GradientTable",
+    "Map",
     "PowerLawFit",
     "RunSummary",
+    "SlowPointTracker",
     "SlowPoints",
     "classify",
     "critical_learning_rate_numeric",
@@ -53,11 +69,14 @@ __all__ = [
     "find_slow_points",
     "fit_power_law",
     "follow_branch",
+    "from_torch",
+    "from_weights",
     "gradient_flow",
     "initial_r",
     "measured_passage_time",
     "normal_form",
     "phase_diagram",
     "reference_experiment",
+    "sample_states",
     "summarize_runs",
 ]

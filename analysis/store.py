@@ -68,6 +68,17 @@ def check_output_path(out, name: str = "out") -> Path:
     return path
 
 
+def write_netcdf(ds, path, *, overwrite: bool = False, name: str = "path") -> Path:
+    """Write a Dataset to a NetCDF file atomically; an existing file is replaced only with ``overwrite``."""
+    path = check_output_path(path, name)
+    if path.exists() and not overwrite:
+        raise ValueError(f"{name}: {path} exists; pass overwrite=True to replace it")
+    tmp = path.with_name(path.name + ".tmp")
+    ds.to_netcdf(tmp, engine=ENGINE)
+    os.replace(tmp, path)  # a reader sees the old file or the whole new one
+    return path
+
+
 def file_in(out_dir, name: str) -> Path | None:
     """``out_dir / (name + ".nc")`` for an existing directory, None without one (ValueError otherwise)."""
     if out_dir is None:

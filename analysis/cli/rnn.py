@@ -22,7 +22,7 @@ from ..figures import check_output_dir
 from ..networks import PRESETS, checkpoint_params, combination, make_task, model_from_dict, preset, swept_axes
 from ..networks.slow import slow_points_dataset
 from ..networks.training.plan import MAX_RUNS
-from ..plotting import plot_latent_flow_map, plot_regime_fractions, plot_slow_points_pca, plot_training
+from ..plotting import plot_latent_flow_map, plot_network_slow_points_pca, plot_regime_fractions, plot_training
 from ..plotting.style import save_figure
 from ..store import parts_dir
 from .args import positive_int
@@ -119,7 +119,7 @@ def _cmd_ghosts(args) -> None:
         for ax, epoch in zip(fig.subplots(1, len(picks[:4]), squeeze=False)[0], picks[:4], strict=True):
             plot_latent_flow_map(model, params[epoch], task, ax=ax, title=f"epoch {epoch}")
     elif model.rank is None and getattr(model, "n_in", 0):
-        fig = plot_slow_points_pca(model, {e: params[e] for e in picks[:4]}, task)
+        fig = plot_network_slow_points_pca(model, {e: params[e] for e in picks[:4]}, task)
     else:
         print("  (no picture for this network: the ghost timeline of rank-one runs is in ghost figures)")
         return

@@ -23,7 +23,7 @@ from .critical import (
     reference_experiment,
 )
 from .descend import Descent, descend, run_descent
-from .flow import Flow, gradient_flow
+from .flow import GradientFlow, gradient_flow
 from .phase import phase_diagram
 from .problem import DescentProblem
 from .summaries import RunSummary, classify, summarize_problem, summarize_runs
@@ -33,7 +33,7 @@ __all__ = [
     "REFERENCE_EPOCHS",
     "Descent",
     "DescentProblem",
-    "Flow",
+    "GradientFlow",
     "GradientTable",
     "PowerLawFit",
     "RunSummary",

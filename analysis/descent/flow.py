@@ -14,7 +14,7 @@ from reduced.validation import convention_argument, finite, positive
 
 
 @dataclass(frozen=True)
-class Flow:
+class GradientFlow:
     """Solution of the gradient flow dr/dtau = -dL/dr.
 
     Attributes
@@ -43,7 +43,7 @@ def gradient_flow(
     x_star: float = 10.0,
     normalized: bool = True,
     rtol: float = 1e-12,
-) -> Flow:
+) -> GradientFlow:
     """Integrate dr/dtau = -dL/dr with ``solve_ivp``, with events at r* and r*/4.
 
     In the sharp case the right-hand side switches sign at r*, so the flow is integrated on
@@ -82,7 +82,8 @@ def gradient_flow(
     at_r_star.terminal = a is None
     horizon = float(tau[-1])
     if side == 0 or (a is None and r0 <= r_star / 4):  # at the optimum, or in the zone: no motion
-        return Flow(tau, np.full(tau.shape, r0), 0.0 if side == 0 else np.inf, 0.0 if r0 <= r_star / 4 else np.inf)
+        return GradientFlow(tau, np.full(tau.shape, r0), 0.0 if side == 0 else np.inf,
+                            0.0 if r0 <= r_star / 4 else np.inf)
     # The finite-a flow is stiff near its minimum (L'' ~ a): an implicit method there.
     method = "DOP853" if a is None else "LSODA"
     sol = solve_ivp(rhs, (0.0, horizon), [r0], events=(at_r_star, at_zone), dense_output=True,
@@ -91,7 +92,7 @@ def gradient_flow(
     r_path = np.where(tau <= t_end, sol.sol(np.minimum(tau, t_end))[0], sol.y[0, -1])
     hit_star = sol.t_events[0]
     hit_zone = sol.t_events[1]
-    return Flow(
+    return GradientFlow(
         tau,
         r_path,
         float(hit_star[0]) if hit_star.size else np.inf,

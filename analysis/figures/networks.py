@@ -24,11 +24,11 @@ from ..plotting import (
     plot_latent_flow_map,
     plot_learnable_gain,
     plot_network_scaling,
+    plot_network_slow_points_pca,
     plot_rank_one_run,
     plot_rank_remedy,
     plot_readout_normalization,
     plot_regime_fractions,
-    plot_slow_points_pca,
 )
 from ..regimes import REGIMES, TRAPPED
 from .context import cache_dir, cache_path
@@ -215,7 +215,7 @@ def fig_rnn_slow_points(ctx):
         kept = checkpoint_params(ds)
         params = {int(e): {k: v[i] for k, v in kept.items()}
                   for i, e in enumerate(ds.checkpoint.values)}
-        plot_slow_points_pca(p.model, params, p.task, axes=row)
+        plot_network_slow_points_pca(p.model, params, p.task, axes=row)
         row[0].set_title(f"{p.task.name.replace('_', ' ')}: {row[0].get_title()}")
         info[name] = {"epochs": epochs, "checkpoints": ds.checkpoint.values.tolist(),
                       "final_accuracy": float(ds.final_accuracy.squeeze())}

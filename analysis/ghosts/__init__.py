@@ -1,9 +1,13 @@
 """Slow points and ghosts of any flow dx/dt = F(x) or map x -> G(x), with the local normal form of each ghost.
 
-Modules: :mod:`.field` (the field and the starts), :mod:`.kernels` (compiled Adam and Newton on
-q, kept per field function), :mod:`.search` (:func:`find_slow_points`), :mod:`.result`
-(:class:`SlowPoints`), :mod:`.local_form` (:func:`normal_form`), :mod:`.passage`
-(:func:`measured_passage_time`) and :mod:`.branches` (:func:`follow_branch`).
+Modules: :mod:`.dynamics` (:class:`Flow`, :class:`Map`: a system with its kind of time, parameters
+and input size), :mod:`.field` (the field and the starts), :mod:`.kernels` (compiled Adam and
+Newton on q, kept per field function), :mod:`.search` (:func:`find_slow_points`), :mod:`.result`
+(:class:`SlowPoints`, with NetCDF save and load), :mod:`.local_form` (:func:`normal_form`),
+:mod:`.sensitivity` (:func:`ghost_r_eff`, differentiable in the weights), :mod:`.passage`
+(:func:`measured_passage_time`), :mod:`.branches` (:func:`follow_branch`), :mod:`.adapters`
+(:func:`from_torch`, :func:`from_weights`: the user's own networks) and :mod:`.tracker`
+(:class:`SlowPointTracker`, :func:`sample_states`: any training loop).
 
 **Search.** Slow points are local minima of the kinetic energy q(x) = |F(x)|^2 / 2. From every
 start at once (vmapped), :func:`find_slow_points` runs damped Newton steps on q with its exact
@@ -41,9 +45,16 @@ or the largest |lambda| if larger, is the point's *rate scale*:
   null vector is parallel to F: a ghost is where the flow nearly has a saddle-node;
 * any other local minimum of q is a *slow point*.
 
-A map x -> G(x) (``time="discrete"``, e.g. one step of a trained RNN) is searched as the flow
-G(x) - x, whose zeros are the map's fixed points; its slow direction is the multiplier closest
-to 1, and r_eff and the passage time of its ghosts count steps.
+A map x -> G(x) (a :class:`Map`, or ``time="discrete"``, e.g. one step of a trained RNN) is
+searched as the flow G(x) - x, whose zeros are the map's fixed points; its slow direction is the
+multiplier closest to 1, and r_eff and the passage time of its ghosts count steps: near a ghost
+s_{k+1} = s_k + c0 + lambda s_k + A s_k^2 becomes y_{k+1} = y_k + y_k^2 + r_eff exactly, which
+passes the ghost in pi / sqrt(r_eff) steps as r_eff -> 0 (derived in
+:func:`reduced.symbolic.local_normal_form`).
+
+**Inputs.** ``inputs=`` holds a constant input (one vector, or one per start: each distinct input
+is searched as its own system, and every point carries its input). A system with an input is
+searched at input zero unless told otherwise.
 
 **Local normal form.** With the slow right and left eigenvectors v, w of the Jacobian (J v =
 lambda v, w^T J = lambda w^T, w.v = 1), the slow coordinate s in x = x_g + s v obeys, to second
@@ -57,13 +68,17 @@ ghost (time in the field's own units). At an exact minimum of q, lambda = 0 and 
 r_eff does not depend on how v is scaled.
 """
 
+from .adapters import from_torch, from_weights
 from .branches import Branch, follow_branch
+from .dynamics import Dynamics, Flow, Map
 from .field import as_field
 from .kernels import NEWTON_BLOCK
 from .local_form import normal_form
 from .passage import measured_passage_time
 from .result import KINDS, STABILITIES, TIMES, SlowPoints, stability_label
 from .search import find_slow_points
+from .sensitivity import ghost_r_eff
+from .tracker import SlowPointTracker, sample_states
 
 __all__ = [
     "KINDS",
@@ -71,11 +86,19 @@ __all__ = [
     "STABILITIES",
     "TIMES",
     "Branch",
+    "Dynamics",
+    "Flow",
+    "Map",
+    "SlowPointTracker",
     "SlowPoints",
     "as_field",
     "find_slow_points",
     "follow_branch",
+    "ghost_r_eff",
+    "from_torch",
+    "from_weights",
     "measured_passage_time",
     "normal_form",
+    "sample_states",
     "stability_label",
 ]

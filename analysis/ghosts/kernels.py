@@ -107,15 +107,24 @@ class FieldKernels:
 _CACHE = weakref.WeakKeyDictionary()
 
 
-def kernels_for(F, with_params: bool, time: str = "continuous") -> FieldKernels:
-    """The compiled kernels of a field function, built on its first search and kept while it lives."""
+def kernels_for(F, with_params: bool, time: str = "continuous", with_inputs: bool = False) -> FieldKernels:
+    """The compiled kernels of a field function, built on its first search and kept while it lives.
+
+    F is called F(x), F(x, params), F(x, u) or F(x, params, u); the kernels take one argument ``p``
+    after x: ``params``, or ``(params, u)`` with inputs (``params`` is ``()`` without parameters).
+    """
     try:
         per_function = _CACHE.setdefault(F, {})
     except TypeError:  # a callable that cannot be weakly referenced: compiled for this search only
         per_function = {}
-    if (with_params, time) not in per_function:
-        per_function[with_params, time] = FieldKernels(F if with_params else (lambda x, p: F(x)), time)
-    return per_function[with_params, time]
+    key = (with_params, with_inputs, time)
+    if key not in per_function:
+        if with_inputs:
+            uniform = (lambda x, p: F(x, p[0], p[1])) if with_params else (lambda x, p: F(x, p[1]))
+        else:
+            uniform = F if with_params else (lambda x, p: F(x))
+        per_function[key] = FieldKernels(uniform, time)
+    return per_function[key]
 
 
 def minimize_q(kernels: FieldKernels, starts: np.ndarray, max_iter: int, p, scale: float = 1.0):

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..store import ENGINE, write_netcdf
+
 KINDS = ("fixed point", "ghost", "slow point")
 STABILITIES = ("stable", "unstable", "saddle", "marginal", "non-isolated")
 TIMES = ("continuous", "discrete")
@@ -72,6 +74,8 @@ class SlowPoints:
         The search's relative tolerance for a zero eigenvalue (see :func:`find_slow_points`).
     candidates : int
         How many distinct candidates the coarse merge handed to the Newton iteration (its cost).
+    inputs : ndarray, shape (points, m)
+        The constant input each point belongs to (m = 0 when the system was searched without one).
     """
 
     kind: np.ndarray
@@ -90,9 +94,26 @@ class SlowPoints:
     time: str = "continuous"
     slow_tol: float = 1e-4
     candidates: int = 0
+    inputs: np.ndarray | None = None
 
     PER_POINT = ("kind", "x", "speed", "eigenvalues", "stability", "r_eff", "passage_time", "A", "c0",
-                 "slow_vector", "left_vector")
+                 "slow_vector", "left_vector", "inputs")
+
+    def __post_init__(self):
+        if self.inputs is None:  # searched without an input: zero columns, one row per point
+            object.__setattr__(self, "inputs", np.zeros((len(self.kind), 0)))
+
+    @classmethod
+    def concatenate(cls, parts: list[SlowPoints]) -> SlowPoints:
+        """The points of several searches of one system (e.g. one per input), in order.
+
+        ``unconverged`` and ``candidates`` are joined and summed; the other settings are the first's.
+        """
+        first = parts[0]
+        values = {name: np.concatenate([getattr(p, name) for p in parts]) for name in cls.PER_POINT}
+        return cls(**values, unconverged=np.concatenate([p.unconverged for p in parts]).astype(int),
+                   field_scale=first.field_scale, time=first.time, slow_tol=first.slow_tol,
+                   candidates=sum(p.candidates for p in parts))
 
     def __len__(self) -> int:
         return len(self.kind)
@@ -129,6 +150,60 @@ class SlowPoints:
             values = alpha * self.eigenvalues[i]  # multipliers - 1
             out[i] = stability_label(1 + values, "discrete", self.slow_tol * float(np.abs(values).max()))
         return out
+
+    def to_xarray(self):
+        """The points as an ``xarray.Dataset`` along ``point`` (complex eigenvalues as real and imaginary parts).
+
+        The search's settings (``time``, ``slow_tol``, ``field_scale``, ``candidates``) are attributes
+        and the unconverged starts a variable of their own; :meth:`from_xarray` reads it back.
+        """
+        import xarray as xr
+
+        P = len(self)
+        dims = {"x": ("point", "coordinate"), "slow_vector": ("point", "coordinate"),
+                "left_vector": ("point", "coordinate"), "inputs": ("point", "input")}
+        data = {name: (dims.get(name, ("point",)), getattr(self, name)) for name in self.PER_POINT
+                if name != "eigenvalues"}
+        data["kind"] = ("point", self.kind.astype(str))
+        data["stability"] = ("point", self.stability.astype(str))
+        data["eigenvalue_real"] = (("point", "eigen"), self.eigenvalues.real.reshape(P, -1))
+        data["eigenvalue_imag"] = (("point", "eigen"), self.eigenvalues.imag.reshape(P, -1))
+        data["unconverged"] = ("unconverged_start", self.unconverged)
+        # NetCDF3 holds one dimension of length zero at most: an empty variable is left out and read back empty
+        data = {k: v for k, v in data.items() if np.size(v[1]) or k in ("kind",)}
+        return xr.Dataset(data, attrs={"time": self.time, "slow_tol": self.slow_tol, "field_scale": self.field_scale,
+                                       "candidates": self.candidates, "n_state": self.x.shape[1],
+                                       "n_inputs": self.inputs.shape[1]})
+
+    @classmethod
+    def from_xarray(cls, ds) -> SlowPoints:
+        """The points of a :meth:`to_xarray` Dataset."""
+        P, n, m = ds.sizes.get("point", 0), int(ds.attrs["n_state"]), int(ds.attrs["n_inputs"])
+        shapes = {"x": (P, n), "slow_vector": (P, n), "left_vector": (P, n), "inputs": (P, m),
+                  "eigenvalue_real": (P, n), "eigenvalue_imag": (P, n), "unconverged": (0,)}
+
+        def read(name):
+            return np.asarray(ds[name].values) if name in ds else np.zeros(shapes.get(name, (P,)))
+
+        values = {name: read(name) for name in cls.PER_POINT if name != "eigenvalues"}
+        for name in ("kind", "stability"):
+            values[name] = np.asarray([str(v) for v in read(name)], dtype=object)
+        values["eigenvalues"] = read("eigenvalue_real") + 1j * read("eigenvalue_imag")
+        return cls(**values, unconverged=read("unconverged").astype(int), time=str(ds.attrs["time"]),
+                   slow_tol=float(ds.attrs["slow_tol"]), field_scale=float(ds.attrs["field_scale"]),
+                   candidates=int(ds.attrs["candidates"]))
+
+    def save(self, path, *, overwrite: bool = False):
+        """Write the points to a NetCDF file (:meth:`to_xarray`); an existing file only with ``overwrite``."""
+        return write_netcdf(self.to_xarray(), path, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, path) -> SlowPoints:
+        """The points saved by :meth:`save`."""
+        import xarray as xr
+
+        with xr.open_dataset(path, engine=ENGINE) as ds:
+            return cls.from_xarray(ds.load())
 
     @property
     def ghosts(self) -> SlowPoints:

@@ -9,6 +9,7 @@ from scipy.spatial import cKDTree
 
 from reduced.validation import positive_int, positive_scalar
 
+from .dynamics import Dynamics, constant_inputs
 from .field import as_field, check_field, search_starts
 from .kernels import FieldKernels, kernels_for, merge_points, minimize_q
 from .local_form import local_form
@@ -21,7 +22,8 @@ def find_slow_points(
     field_spec,
     starts=None,
     *,
-    time: str = "continuous",
+    time: str | None = None,
+    inputs=None,
     box: tuple | None = None,
     n_box: int = 0,
     fixed_tol: float = 1e-10,
@@ -37,17 +39,26 @@ def find_slow_points(
 
     Parameters
     ----------
-    field_spec : callable or (expressions, symbols)
-        A JAX-traceable F (or G) taking and returning 1-D arrays of length n, or a sympy field.
-        With ``params``, it is called as F(x, params). Its output is taken in float64 whatever
-        dtype it computes in.
+    field_spec : Flow, Map, callable or (expressions, symbols)
+        A :class:`Flow` or :class:`Map` (what the adapters return: its own kind of time,
+        parameters and input size), or a JAX-traceable F (or G) taking and returning 1-D arrays of
+        length n, or a sympy field. A plain function is called F(x), F(x, params) with ``params``,
+        F(x, u) with ``inputs``, F(x, params, u) with both. Its output is taken in float64
+        whatever dtype it computes in.
     starts : array_like, shape (points, n), optional
         Initial guesses, e.g. every state visited along trajectories.
-    time : {"continuous", "discrete"}
-        A flow (default) or a map. The slow points of a map are those of G(x) - x: local minima of
-        |G(x) - x|^2 / 2; its stability is read from the multipliers (eigenvalues of dG/dx, stable
-        when every |mu| < 1), its slow direction is the multiplier closest to 1, and r_eff and the
-        passage time of its ghosts are in steps (s_{k+1} = s_k + c0 + A s_k^2).
+    time : {"continuous", "discrete"}, optional
+        A flow or a map: a :class:`Flow` or :class:`Map` says which itself (a different ``time``
+        is refused); a plain function is a flow unless told ``"discrete"``. The slow points of a
+        map are those of G(x) - x: local minima of |G(x) - x|^2 / 2; its stability is read from the
+        multipliers (eigenvalues of dG/dx, stable when every |mu| < 1), its slow direction is the
+        multiplier closest to 1, and r_eff and the passage time of its ghosts are in steps
+        (s_{k+1} = s_k + c0 + A s_k^2).
+    inputs : array_like, shape (m,) or (points, m), optional
+        A constant input held while the system is searched: one vector for every start, or one row
+        per start (the starts are then searched in groups of equal input, each group its own
+        system). A system with an input and no ``inputs`` is searched at input zero. Each point
+        carries the input it belongs to (:attr:`SlowPoints.inputs`).
     box : (low, high), optional
         Also start from ``n_box`` points drawn uniformly in this box (seeded by ``seed``).
     fixed_tol : float
@@ -74,7 +85,8 @@ def find_slow_points(
     seed : int
         Seed of the box's starts, an integer >= 0.
     params : pytree of arrays, optional
-        Parameters of the field, passed as F(x, params). The search is compiled once per field
+        Parameters of the field, passed as F(x, params); for a :class:`Flow` or :class:`Map`, in
+        place of its own. The search is compiled once per field
         function (and shape) and reused while that function lives, so searching one network's
         flow at many checkpoints compiles once: pass the same function with each checkpoint's
         parameters (e.g. ``model.flow_function()``) instead of a new closure each time.
@@ -92,26 +104,67 @@ def find_slow_points(
     ['unstable']
     """
     import jax
-    import jax.numpy as jnp
 
+    F, time, params, n_input = _resolved(field_spec, time, params)
     options = _checked_options(time, fixed_tol, slow_tol, merge_tol, max_iter, n_box, coarse_steps, coarse_merge,
                                seed)
     points = search_starts(starts, box, n_box, seed)
-    F = as_field(field_spec)
     n = points.shape[1]
+    if isinstance(field_spec, Dynamics) and n != field_spec.n_state:
+        raise ValueError(f"starts must have {field_spec.n_state} coordinates (the system's state size), got {n}")
+    per_start = constant_inputs(inputs, n_input, len(points))
     with jax.enable_x64(True):
-        p = () if params is None else jax.tree_util.tree_map(lambda v: jnp.asarray(v, jnp.float64), params)
-        if not all(bool(jnp.all(jnp.isfinite(leaf))) for leaf in jax.tree_util.tree_leaves(p)):
-            raise ValueError("params must be finite (every leaf)")
-        kernels = kernels_for(F, params is not None, time)
-        check_field(kernels.F, n, p)
-        start_speed = np.asarray(kernels.speeds(jnp.asarray(points), p))
-        finite_speed = start_speed[np.isfinite(start_speed) & (start_speed > 0)]
+        p = _float64_params(params)
+        kernels = kernels_for(F, params is not None, time, per_start is not None)
+        groups = _input_groups(per_start, len(points))
+        check_field(kernels.F, n, _packed(p, groups[0][1]))
+        speeds = np.concatenate([np.asarray(kernels.speeds(points[i], _packed(p, u))) for i, u in groups])
+        finite_speed = speeds[np.isfinite(speeds) & (speeds > 0)]
         # the search runs on F / scale, so a field's overall speed changes nothing it does
         scale = float(np.median(finite_speed)) if finite_speed.size else 1.0
-        x, unconverged, candidates = _search(kernels, points, p, scale, options)
-        result = _classify(kernels, x, n, options, unconverged, p, scale)
-    return replace(result, candidates=candidates)
+        parts = []
+        for index, u in groups:
+            x, unconverged, candidates = _search(kernels, points[index], _packed(p, u), scale, options)
+            found = _classify(kernels, x, n, options, index[unconverged], _packed(p, u), scale)
+            parts.append(replace(found, candidates=candidates,
+                                 inputs=np.repeat(np.zeros((1, 0)) if u is None else u[None], len(x), axis=0)))
+    return SlowPoints.concatenate(parts)
+
+
+def _resolved(field_spec, time, params):
+    """(function, time, params, input size or None) of a system or a plain function."""
+    if isinstance(field_spec, Dynamics):
+        if time is not None and time != field_spec.time:
+            raise ValueError(f"time={time!r} contradicts the system, a {type(field_spec).__name__} "
+                             f"(time={field_spec.time!r}); leave time out")
+        return field_spec.function, field_spec.time, field_spec.params if params is None else params, \
+            field_spec.n_input
+    return as_field(field_spec), "continuous" if time is None else time, params, None
+
+
+def _float64_params(params):
+    import jax
+    import jax.numpy as jnp
+
+    p = () if params is None else jax.tree_util.tree_map(lambda v: jnp.asarray(v, jnp.float64), params)
+    if not all(bool(jnp.all(jnp.isfinite(leaf))) for leaf in jax.tree_util.tree_leaves(p)):
+        raise ValueError("params must be finite (every leaf)")
+    return p
+
+
+def _input_groups(per_start: np.ndarray | None, n_starts: int) -> list[tuple[np.ndarray, np.ndarray | None]]:
+    """(start indices, their common input) per distinct input; one group with input None without inputs."""
+    if per_start is None:
+        return [(np.arange(n_starts), None)]
+    values, owner = np.unique(per_start, axis=0, return_inverse=True)
+    return [(np.flatnonzero(owner.ravel() == g), values[g]) for g in range(len(values))]
+
+
+def _packed(p, u):
+    """The kernels' one argument after x: the params, or (params, input)."""
+    import jax.numpy as jnp
+
+    return p if u is None else (p, jnp.asarray(u, jnp.float64))
 
 
 def _checked_options(time, fixed_tol, slow_tol, merge_tol, max_iter, n_box, coarse_steps, coarse_merge, seed) -> dict:
@@ -142,7 +195,8 @@ def _search(kernels: FieldKernels, points: np.ndarray, p, scale: float, options:
     candidates = np.flatnonzero(finite)
     spread = 1 + np.max(np.abs(coarse[finite])) if finite.any() else 1.0
     if candidates.size:
-        speed0 = np.asarray(kernels.speeds(jnp.asarray(coarse[candidates]), p))
+        # every start's speed at once, in the one shape of the starts: a varying count compiles nothing new
+        speed0 = np.asarray(kernels.speeds(jnp.asarray(np.where(finite[:, None], coarse, 0.0)), p))[candidates]
         radius = options["coarse_merge"] * spread * np.sqrt(n)
         reps = candidates[merge_points(coarse[candidates], speed0, radius)]
         x, q, done = minimize_q(kernels, coarse[reps], options["max_iter"], p, scale)

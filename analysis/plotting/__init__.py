@@ -5,6 +5,7 @@
   learning dynamics, reference experiment, normal form);
 * :mod:`.descent`: phase diagrams, eta_c against T, momentum and Adam;
 * :mod:`.networks`: trained networks (ghost timing, latent flows, slow points, regimes);
+* :mod:`.ghosts`: any network's slow points with its trajectories, and a tracker's timeline;
 * :mod:`.remedies`: the remedies and the scaling law in networks.
 
 Every function takes ``ax=None`` (or ``axes=``), draws on it or on a new figure, and returns the
@@ -12,12 +13,13 @@ Every function takes ``ax=None`` (or ``axes=``), draws on it or on a new figure,
 """
 
 from .descent import check_phase_diagram, plot_optimizers, plot_phase_eta_a, plot_phase_eta_T, plot_scaling
+from .ghosts import plot_ghost_tracker, plot_slow_points_pca, principal_axes
 from .networks import (
     plot_ghost_lag,
     plot_latent_flow_map,
+    plot_network_slow_points_pca,
     plot_rank_one_run,
     plot_regime_fractions,
-    plot_slow_points_pca,
     plot_training,
 )
 from .reduced_model import (
@@ -65,7 +67,10 @@ __all__ = [
     "plot_reference_experiment",
     "plot_regime_fractions",
     "plot_scaling",
+    "plot_ghost_tracker",
+    "plot_network_slow_points_pca",
     "plot_slow_points_pca",
+    "principal_axes",
     "plot_trajectories",
     "plot_training",
     "plot_vanishing_gradient",

@@ -9,6 +9,7 @@ from ..networks.flows import latent_flow, latent_trajectory, rank_one_params
 from ..networks.slow import network_slow_points, trial_states
 from ..networks.training import combination, swept_axes
 from ..regimes import REGIMES
+from .ghosts import plot_slow_points_pca, principal_axes
 from .style import OKABE_ITO, REGIME_COLORS, RUN_COLORS, axes_row, log_axis_labels
 
 
@@ -134,33 +135,23 @@ def plot_latent_flow_map(model, params, task, *, ax=None, extent: float | None =
     return fig
 
 
-def plot_slow_points_pca(model, params_by_epoch: dict, task, *, axes=None) -> Figure:
-    """Slow points of a full-rank network near its trials' trajectories, in the first two principal
-    components of the states of every epoch shown (one panel per epoch)."""
+def plot_network_slow_points_pca(model, params_by_epoch: dict, task, *, axes=None) -> Figure:
+    """Slow points of one of the library's networks near its trials' trajectories, one panel per epoch,
+    in the first two principal components of the states of every epoch shown
+    (:func:`~analysis.plotting.plot_slow_points_pca` on each)."""
 
     if not params_by_epoch:
         raise ValueError("params_by_epoch must map at least one epoch to its parameters")
     epochs = sorted(params_by_epoch)
-    fig, axes = axes_row(axes, len(epochs), size=(4.0 * len(epochs), 3.8))
+    fig, axes = axes_row(axes, len(epochs), size=(4.4 * len(epochs), 4.6))
     runs = {e: _trial_states(model, params_by_epoch[e], task) for e in epochs}
-    all_states = np.concatenate([s.reshape(-1, s.shape[-1]) for s, _ in runs.values()])
-    mean = all_states.mean(axis=0)
-    _, _, components = np.linalg.svd(all_states - mean, full_matrices=False)
-    pcs = components[:2]
+    basis = principal_axes(np.concatenate([s.reshape(-1, s.shape[-1]) for s, _ in runs.values()]))
+    labels = [f"trial {task.trial_types[t % len(task.trial_types)]}" if task.trial_types else f"trial {t}"
+              for t in range(task.trials)]
     for ax, epoch in zip(axes, epochs, strict=True):
         states, p = runs[epoch]
         found, _ = network_slow_points(model, p, task)
-        for trial in range(task.trials):
-            proj = (states[:, trial] - mean) @ pcs.T
-            ax.plot(proj[:, 0], proj[:, 1], "-", lw=1.2, color=RUN_COLORS[trial % 7],
-                    label=f"trial {task.trial_types[trial % len(task.trial_types)]}" if trial < 4 else None)
-        for kind, style in KIND_STYLE.items():
-            sel = found.kind == kind
-            if sel.any():
-                proj = (found.x[sel] - mean) @ pcs.T
-                ax.plot(proj[:, 0], proj[:, 1], ls="none", label=f"{kind} ({int(sel.sum())})", **style)
-        ax.set(xlabel="PC 1 of the states", ylabel="PC 2", title=f"epoch {epoch}")
-        ax.legend(fontsize=6.5, frameon=False)
+        plot_slow_points_pca(found, states, ax=ax, basis=basis, labels=labels, title=f"epoch {epoch}")
     return fig
 
 

@@ -2,8 +2,9 @@
 
 Modules: :mod:`.symbols` (the shared symbols), :mod:`.canonical` (the canonical form),
 :mod:`.sharp` (the task in the sharp limit), :mod:`.descent` (gradient descent and eta_c),
-:mod:`.optimizers` (momentum and Adam), :mod:`.finite` (finite confidence) and :mod:`.chain`
-(what ``ghost derive`` prints). Everything is re-exported here.
+:mod:`.optimizers` (momentum and Adam), :mod:`.finite` (finite confidence),
+:mod:`.local_forms` (a ghost's local normal form, for flows and maps) and :mod:`.chain` (what
+``ghost derive`` prints). Everything is re-exported here.
 
 Every expression here is *derived* from the definitions in docs/science.md, sections 2-4 (the
 canonical form dx/dt = x^2 + r, the delayed-activation task and gradient descent on r),
@@ -48,6 +49,7 @@ from .finite import (
     saddle_node_gradient,
     x_star,
 )
+from .local_forms import LocalNormalForm, local_normal_form
 from .optimizers import (
     AdamScaling,
     MomentumMap,
@@ -83,6 +85,7 @@ __all__ = [
     "AdamScaling",
     "CriticalBeta",
     "GDMap",
+    "LocalNormalForm",
     "MomentumMap",
     "OscillationThreshold",
     "SIGNS_OF_R",
@@ -104,6 +107,7 @@ __all__ = [
     "gd_map",
     "ghost_crossing_time",
     "gradient_flow_time",
+    "local_normal_form",
     "momentum_map",
     "mu",
     "no_learning_threshold",

@@ -170,7 +170,7 @@ def test_network_flow_maps_draw_trajectories_and_slow_points():
     import jax
 
     from analysis.networks import TaskRNN, cue_discrimination
-    from analysis.plotting import plot_latent_flow_map, plot_slow_points_pca
+    from analysis.plotting import plot_latent_flow_map, plot_network_slow_points_pca
 
     model, task = TaskRNN(N=12, rank=2, r0_sigma=0.3), cue_discrimination()
     params = model.init(jax.random.PRNGKey(0))
@@ -181,9 +181,9 @@ def test_network_flow_maps_draw_trajectories_and_slow_points():
     with pytest.raises(ValueError, match="rank-2"):
         plot_latent_flow_map(TaskRNN(N=12), TaskRNN(N=12).init(jax.random.PRNGKey(0)), task)
     full = TaskRNN(N=12)
-    fig = plot_slow_points_pca(full, {0: full.init(jax.random.PRNGKey(1)), 10: full.init(jax.random.PRNGKey(2))},
-                               task)
-    assert [a.get_title() for a in fig.axes] == ["epoch 0", "epoch 10"]
+    fig = plot_network_slow_points_pca(full, {0: full.init(jax.random.PRNGKey(1)),
+                                              10: full.init(jax.random.PRNGKey(2))}, task)
+    assert [a.get_title() for a in fig.axes if a.get_label() != "<colorbar>"] == ["epoch 0", "epoch 10"]
 
 
 def test_optimizers_figure_marks_the_limits_and_refuses_bad_shapes():
