@@ -13,7 +13,8 @@ same 1000 starts, sampled from the trials' hidden states:
 
 It prints the time per checkpoint of both and the final |G(x) - x| at the points each returns.
 
-Run: python benchmarks/torch_gru.py   (needs the torch extra)
+Run: python benchmarks/torch_gru.py [--no-baseline]   (needs the torch extra; --no-baseline skips the
+Adam search, about 5 minutes)
 """
 
 from __future__ import annotations
@@ -100,7 +101,9 @@ def main() -> None:
           f"{sum(counts[1:])}")
     print(f"  |G(x) - x| at the points found: largest over all checkpoints {np.nanmax(residual):.2e}; points at the "
           f"first / last checkpoint: {kinds[0]} / {kinds[-1]}")
-    for index in (0, CHECKPOINTS // 2, CHECKPOINTS - 1):
+    import sys
+
+    for index in () if "--no-baseline" in sys.argv else (0, CHECKPOINTS // 2, CHECKPOINTS - 1):
         gru.load_state_dict(kept[index])
         start = time.perf_counter()
         speed = fixed_point_finder_style(gru, starts_at[index])

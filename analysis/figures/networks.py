@@ -117,8 +117,8 @@ def fig_rnn_rank_one_run(ctx):
     lr = [0.012, 0.02]  # below the measured onset of trapping (0.0117, 0.0149], and the reference's rate
     ds = p.run(lr=lr, epochs=epochs, record_every=1, checkpoints=list(range(0, epochs + 1, 10)),
                out=cache_path(ctx, "rnn-rank-one-run", [epochs, lr]))
-    fig = Figure(figsize=(12.5, 8.0), layout="constrained")
-    rows = fig.subplots(2, 2)
+    fig = Figure(figsize=(16.5, 9.6), layout="constrained")
+    rows = fig.subplots(2, 3)
     runs = {}
     for row, i in zip(rows, range(len(lr)), strict=True):
         run = ds.isel(lr=[i])

@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
-from .style import OKABE_ITO, RUN_COLORS, axes_row, log_axis_labels, new_axes
+from .style import OKABE_ITO, RUN_COLORS, axes_row, legend_below, log_axis_labels, new_axes
 
 # fixed points by stability: filled when they attract, open when they repel, half when a saddle
 STABILITY_STYLE = {
@@ -85,7 +85,7 @@ def plot_slow_points_pca(points, trajectories, *, ax=None, basis=None, labels=No
         proj = (points.x[slow] - mean) @ pcs.T
         ax.plot(proj[:, 0], proj[:, 1], label=f"slow point ({int(slow.sum())})", **SLOW_STYLE)
     ax.set(xlabel="PC 1 of the states", ylabel="PC 2", title=title or "slow points and trajectories")
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3, frameon=False)
+    legend_below(ax, ncols=3)
     return fig
 
 
@@ -119,5 +119,5 @@ def plot_ghost_tracker(tracker, *, axes=None) -> Figure:
     ax_count.step(epochs, ds["n_ghosts"].values, where="post", color=OKABE_ITO["vermillion"], label="ghosts")
     ax_count.set(xlabel="epoch", ylabel="count", title="slow points found")
     for ax in (ax_loss, ax_ghost, ax_count):
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, frameon=False)
+        legend_below(ax)
     return fig

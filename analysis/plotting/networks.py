@@ -10,7 +10,7 @@ from ..networks.slow import network_slow_points, trial_states
 from ..networks.training import combination, swept_axes
 from ..regimes import REGIMES
 from .ghosts import plot_slow_points_pca, principal_axes
-from .style import OKABE_ITO, REGIME_COLORS, RUN_COLORS, axes_row, log_axis_labels
+from .style import OKABE_ITO, REGIME_COLORS, RUN_COLORS, axes_row, legend_below, log_axis_labels
 
 
 def plot_ghost_lag(ds, timeline, lag: dict, *, run: tuple[int, int] | None = None, axes=None) -> Figure:
@@ -32,14 +32,22 @@ def plot_ghost_lag(ds, timeline, lag: dict, *, run: tuple[int, int] | None = Non
         run = tuple(finite[len(finite) // 2])
     i, j = run
     epochs = ds.epoch.values
-    ax_loss.semilogy(epochs, ds.loss.values[i, j], color=OKABE_ITO["black"], lw=1)
+    loss = ds.loss.values[i, j]
+    # the records are every k epochs, and the last epoch besides: off that grid it can sit on the other
+    # branch of a period-2 oscillation of the loss, so it is a marker of its own, not the line's end
+    regular = (epochs - epochs[0]) % (epochs[1] - epochs[0]) == 0 if epochs.size > 1 else np.ones(1, bool)
+    ax_loss.semilogy(epochs[regular], loss[regular], color=OKABE_ITO["black"], lw=1,
+                     label=f"loss every {epochs[1] - epochs[0] if epochs.size > 1 else 1} epochs")
+    if not regular.all():
+        ax_loss.semilogy(epochs[~regular], loss[~regular], "s", mfc="white", mec=OKABE_ITO["black"], ms=5,
+                         label=f"final epoch {epochs[-1]} (the other parity: a period-2 oscillation shows here)")
     drop, ghost = lag["drop_epoch"][i, j], lag["ghost_epoch"][i, j]
     ax_loss.axvline(drop, color=OKABE_ITO["vermillion"], ls="--", label=f"drop epoch {drop:.0f}")
     if np.isfinite(ghost):
         ax_loss.axvline(ghost, color=OKABE_ITO["blue"], ls=":", label=f"ghost epoch {ghost:.0f}")
     ax_loss.set(xlabel="epoch", ylabel="loss (sum of squared errors / T)",
                 title=f"one run: lr = {ds.lr.values[i]:.3g}, seed {ds.seed.values[j]}")
-    ax_loss.legend(frameon=False, fontsize=8)
+    legend_below(ax_loss, ncols=1)
 
     m, n, b = rank_one_params(ds)
     checkpoints = timeline.checkpoint.values
@@ -54,11 +62,18 @@ def plot_ghost_lag(ds, timeline, lag: dict, *, run: tuple[int, int] | None = Non
         path = latent_trajectory(m[i, j, c], n[i, j, c], b[i, j, c])
         fp, _, _ = latent_flow(m[i, j, c], n[i, j, c], b[i, j, c], path)
         ax_flow.plot(path, fp, "o", ms=2.5, color=color, alpha=0.6)
+        if epoch == ghost and "ghost_kappa" in timeline:  # what makes the broad plateau a ghost
+            model, task = combination(ds, uniform=("alpha", "T"))
+            k_g, r = (float(timeline[v].values[i, j, c]) for v in ("ghost_kappa", "r_eff"))
+            f_g, _, _ = latent_flow(m[i, j, c], n[i, j, c], b[i, j, c], np.array([k_g]))
+            ax_flow.plot([k_g], f_g, "*", ms=13, mfc=OKABE_ITO["blue"], mec="black", zorder=5,
+                         label=f"ghost: f' = 0, f > 0, r_eff = f f''/2 = {r:.2g},\n passage pi/sqrt(r_eff) = "
+                               f"{np.pi / np.sqrt(r):.1f} tau (the delay: {task['T'] * model['alpha']:g} tau)")
     ax_flow.axhline(0, color="0.6", lw=0.8)
     ax_flow.axvline(1.0, color=OKABE_ITO["orange"], ls="--", lw=1, label="readout threshold kappa = 1")
     ax_flow.set(xlabel="latent kappa = n.x", ylabel="dkappa/dt (units of tau)", ylim=(-1, 3),
                 title="latent flow (dots: the trial's 40 steps)")
-    ax_flow.legend(frameon=False, fontsize=8)
+    legend_below(ax_flow, ncols=1)
 
     for k in range(ds.lr.size):
         values = lags[k].ravel()
@@ -131,7 +146,7 @@ def plot_latent_flow_map(model, params, task, *, ax=None, extent: float | None =
             ax.plot(found.x[sel, 0], found.x[sel, 1], ls="none", label=f"{kind} ({int(sel.sum())})", **style)
     ax.set(xlim=(-half, half), ylim=(-half, half), xlabel="latent kappa_1", ylabel="latent kappa_2",
            title=title or "latent flow (shaded: readout decision regions)")
-    ax.legend(fontsize=7, loc="upper left", framealpha=0.8)
+    legend_below(ax, ncols=3)
     return fig
 
 
@@ -193,43 +208,57 @@ def plot_regime_fractions(ds, *, ax=None, title: str = "") -> Figure:
     ax.plot(lr, learned_ref, "k--", lw=1.2, label="learned (reference: final/initial < 1e-2)")
     ax.set(xscale="log", xlabel="learning rate", ylabel=f"fraction of {ds.seed.size} seeds", ylim=(0, 1),
            xlim=(lr[0], lr[-1]), title=title or f"{ds.attrs['epochs']} epochs, {ds.attrs['optimizer']}")
-    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)  # off the data
+    legend_below(ax, ncols=3)
     return fig
 
 
-def plot_rank_one_run(ds, *, offsets=(-500, 0, 500), axes=None) -> Figure:
-    """One rank-one run: loss and gradient norm, and its latent flow before, at and after the drop.
+def plot_rank_one_run(ds, *, offsets=(-500, -20, 0, 20), zoom: int = 100, axes=None) -> Figure:
+    """One rank-one run: loss and gradient norm, a zoom at the drop, and the latent flow around it.
 
     ``ds`` is a single-run :func:`train_sweep` result (one lr, one seed) with checkpoints around its
-    drop; the flows are drawn at the checkpoints nearest to drop epoch + ``offsets``.
+    drop; the flows are drawn at the checkpoints nearest to drop epoch + ``offsets``, and the zoom
+    shows ``zoom`` epochs either side of the drop. The loss is drawn at even and at odd epochs
+    separately: where the two differ, it alternates with period 2 (the oscillatory failure mode).
     """
     if ds.lr.size != 1 or ds.seed.size != 1 or "param_m" not in ds:
         raise ValueError("plot_rank_one_run expects one rank-one run (one lr, one seed) with checkpoints")
-    fig, (ax_loss, ax_flow) = axes_row(axes, 2, size=(11.5, 4.0))
+    fig, (ax_loss, ax_zoom, ax_flow) = axes_row(axes, 3, size=(16.0, 4.4))
     run = ds.isel(lr=0, seed=0)
     epochs = run.epoch.values
     drop = float(run.drop_epoch)
-    ax_loss.semilogy(epochs, run.loss.values, color=OKABE_ITO["black"], lw=1, label="loss")
-    ax_loss.semilogy(epochs, run.grad_norm.values, color=OKABE_ITO["sky"], lw=1, label="gradient norm")
+    near = np.abs(epochs - drop) <= zoom
+    for ax, keep in ((ax_loss, np.ones(epochs.size, bool)), (ax_zoom, near)):
+        for parity, color, name in ((0, OKABE_ITO["black"], "even"), (1, "0.55", "odd")):
+            sel = keep & (epochs % 2 == parity)
+            ax.semilogy(epochs[sel], run.loss.values[sel], color=color, lw=1, label=f"loss, {name} epochs")
+        ax.semilogy(epochs[keep], run.grad_norm.values[keep], color=OKABE_ITO["sky"], lw=1, label="gradient norm")
     m, n, b = (a[0, 0] for a in rank_one_params(ds))  # (checkpoint, N)
     checkpoints = run.checkpoint.values
     kappa = np.linspace(-6, 6, 600)
-    colors = (OKABE_ITO["orange"], OKABE_ITO["vermillion"], OKABE_ITO["blue"])
+    colors = (OKABE_ITO["orange"], OKABE_ITO["purple"], OKABE_ITO["vermillion"], OKABE_ITO["blue"],
+              OKABE_ITO["green"])
+    steps = 2 * int(combination(ds, uniform=("T",))[1]["T"])
     for offset, color in zip(offsets, colors, strict=False):
         c = int(np.argmin(np.abs(checkpoints - (drop + offset))))
         when = "at the drop" if offset == 0 else f"drop {offset:+d}"
-        ax_loss.axvline(checkpoints[c], color=color, ls="--", lw=1)
+        ax_loss.axvline(checkpoints[c], color=color, ls="--", lw=1, label=f"flow drawn: epoch {checkpoints[c]}")
+        if abs(checkpoints[c] - drop) <= zoom:
+            ax_zoom.axvline(checkpoints[c], color=color, ls="--", lw=1)
         f, _, _ = latent_flow(m[c], n[c], b[c], kappa)
         ax_flow.plot(kappa, f, color=color, label=f"{when} (epoch {checkpoints[c]})")
-        path = latent_trajectory(m[c], n[c], b[c], steps=2 * int(combination(ds, uniform=("T",))[1]["T"]))
+        path = latent_trajectory(m[c], n[c], b[c], steps=steps)
         fp, _, _ = latent_flow(m[c], n[c], b[c], path)
         ax_flow.plot(path, fp, "o", ms=2.5, color=color, alpha=0.6)
     ax_loss.set(xlabel="epoch", ylabel="loss (sum of squared errors / T), gradient norm",
                 title=f"rank one, lr {float(ds.lr[0]):.3g}, seed {int(ds.seed[0])}: drop at epoch {drop:.0f}")
-    ax_loss.legend(fontsize=8)
+    ax_loss.title.set_fontsize(10)
+    legend_below(ax_loss, ncols=2)
+    ax_zoom.set(xlabel="epoch", ylabel="loss, gradient norm", title=f"zoom: {zoom} epochs either side of the drop")
+    ax_zoom.title.set_fontsize(10)
     ax_flow.axhline(0, color="0.6", lw=0.8)
     ax_flow.axvline(1.0, color=OKABE_ITO["green"], ls=":", lw=1, label="readout threshold kappa = 1")
     ax_flow.set(xlabel="latent kappa = n.x", ylabel="dkappa/dt (units of tau)", ylim=(-1, 3),
                 title="latent flow (dots: the trial's steps)")
-    ax_flow.legend(fontsize=8)
+    ax_flow.title.set_fontsize(10)
+    legend_below(ax_flow, ncols=2)
     return fig

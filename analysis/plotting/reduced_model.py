@@ -30,6 +30,7 @@ from .style import (
     ZONE_SHADE,
     axes_row,
     convention_label,
+    legend_below,
     new_axes,
     no_minor_labels,
     viridis,
@@ -137,7 +138,7 @@ def plot_landscape(T: float = 100.0, a_values: Sequence[float] = (0.1, 1.0), *, 
     ax.set_xlabel(r"scale parameter $r/r^*$")
     ax.set_ylabel(f"loss L(r) ({convention_label(normalized)})")
     ax.set_title(f"Loss landscape, T = {T:g}, x* = {x_star:g}")
-    ax.legend(fontsize=7, loc="lower left")
+    legend_below(ax, ncols=3)
     return fig
 
 
@@ -163,7 +164,7 @@ def plot_vanishing_gradient(T: float = 100.0, a_values: Sequence[float] = (0.1, 
     ax.set_xlabel(r"scale parameter $r/r^*$")
     ax.set_ylabel(f"|dL/dr| ({convention_label(normalized)} loss)")
     ax.set_title("Vanishing gradient in the no-learning zone")
-    ax.legend(fontsize=7, ncols=2, loc="lower right")
+    legend_below(ax, ncols=3)
     return fig
 
 
@@ -217,8 +218,9 @@ def plot_reference_experiment(ds, *, ax=None):
     ax.axvline(ds.attrs["eta_c_closed_form"], **THEORY, label=r"$\eta_c=3\pi^4/32T^5$")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("learning rate η (integral convention)")
-    ax.set_ylabel("mean loss over seeds (normalized)")
+    # the reference steps on the gradient of the integral loss but reports its time average
+    ax.set_xlabel("learning rate η, on the gradient of the integral loss ∫(y − target)² dt")
+    ax.set_ylabel("mean loss over seeds, time-averaged\n(1/T) ∫(y − target)² dt, in [0, 1]")
     ax.set_title(f"Reference experiment, T = {ds.attrs['T']:g}, {ds.attrs['seeds']} seeds")
     ax.legend(fontsize=7, title="after", title_fontsize=7)
     return fig

@@ -61,6 +61,13 @@ def axes_row(axes, n: int, *, size):
     return axes[0].figure, axes
 
 
+def legend_below(ax, *, ncols: int = 2, handles=None, labels=None, fontsize: float = 7, **kwargs):
+    """The legend under the axes (and its x label), off the data; constrained layout makes room for it."""
+    extra = {} if handles is None else {"handles": handles, "labels": labels}
+    return ax.legend(**extra, loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=ncols, frameon=False,
+                     fontsize=fontsize, **kwargs)
+
+
 def no_minor_labels(ax):
     """Keep log axes readable: no crowded minor labels; under two decades, label 1, 2 and 5 per
     decade in plain numbers so that the axis still carries several labels."""

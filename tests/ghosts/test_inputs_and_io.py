@@ -128,3 +128,23 @@ def test_slow_points_round_trip_through_netcdf_and_refuse_to_overwrite(tmp_path)
     found.save(path, overwrite=True)
     with pytest.raises(ValueError, match="NetCDF"):
         found.save(tmp_path / "points.txt")
+
+
+@pytest.mark.parametrize("M", [np.array([[np.cos(0.7), -np.sin(0.7)], [np.sin(0.7), np.cos(0.7)]]),
+                               np.array([[1.0, 0.8], [-0.3, 1.5]])], ids=["rotated", "sheared"])
+def test_a_two_dimensional_map_with_its_slow_direction_off_the_axes(M):
+    """u -> (u1 + u1^2 + r, 0.5 u2) in tilted coordinates z = M^{-1} u: r_eff = r in steps, mu = (1, 0.5)."""
+    r = 1e-4
+    Minv = np.linalg.inv(M)
+
+    def G(z):
+        u = M @ z
+        return Minv @ jnp.array([u[0] + u[0] ** 2 + r, 0.5 * u[1]])
+
+    found = find_slow_points(Map(lambda z, p, u: G(z), n_state=2), box=([-0.5, -0.5], [0.5, 0.5]), n_box=30)
+    assert found.kind.tolist() == ["ghost"]
+    assert found.r_eff[0] == pytest.approx(r, rel=1e-8)
+    assert found.passage_time[0] == pytest.approx(np.pi / np.sqrt(r), rel=1e-8)  # in steps
+    np.testing.assert_allclose(np.sort(found.multipliers[0].real), [0.5, 1.0], atol=1e-3)
+    slow = Minv @ np.array([1.0, 0.0])
+    assert abs(found.slow_vector[0] @ slow) / np.linalg.norm(slow) == pytest.approx(1.0, abs=1e-8)

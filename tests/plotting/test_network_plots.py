@@ -43,3 +43,16 @@ def test_a_flat_loss_reads_in_plain_numbers():
     assert ax.get_yscale() == "linear" and labels
     assert not any("10^" in t or "times" in t for t in labels)
     assert all(float(t.replace("\u2212", "-")) == pytest.approx(0.9991, abs=1e-4) for t in labels)
+
+
+def test_the_rank_remedy_is_a_heat_map_with_its_values_and_a_few_lines():
+    fraction = np.array([[0.0, 0.1, 0.0], [0.3, 0.5, 0.2], [1.0, 0.9, 0.7]])  # (rank, lr)
+    ds = xr.Dataset({"fraction_learned": (("rank", "lr"), fraction), "learned_reference": (("seed",), np.ones(4))},
+                    coords={"rank": [1, 10, 100], "lr": [1e-3, 1e-2, 1e-1], "seed": np.arange(4)})
+    fig = plot_rank_remedy(ds, lines=2)
+    heat, lines = fig.axes[0], fig.axes[1]
+    assert sorted(t.get_text() for t in heat.texts) == sorted(f"{v:.2f}" for v in fraction.ravel())
+    assert "4 seeds per cell" in heat.get_title()
+    assert [line.get_label() for line in lines.lines] == ["lr 0.001", "lr 0.1"]
+    np.testing.assert_array_equal(lines.lines[1].get_ydata(), fraction[:, 2])
+    assert any(a.get_label() == "<colorbar>" for a in fig.axes)
