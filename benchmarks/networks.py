@@ -16,7 +16,11 @@ reported separately.
 epochs = 6e7 network-epochs; target at most 15 minutes on the 2-core machine) and prints its
 time, peak memory and learning-rate window.
 
-Run: python benchmarks/networks.py [--fig6a]
+``--batched`` instead compares the engine with the baseline a PyTorch user would write: all 300
+networks of a sweep as one batch dimension of one eager PyTorch program (rank one: elementwise;
+full rank: ``torch.bmm``), with a learning rate per network, eager and under ``torch.compile``.
+
+Run: python benchmarks/networks.py [--fig6a | --batched]
 """
 
 import argparse
@@ -122,6 +126,100 @@ def jax_loop_epochs(name: str, epochs: int) -> float:
     return (time.perf_counter() - start) / epochs
 
 
+# --- the fair baseline: every network of the sweep as one batch dimension, in one PyTorch program -------
+def _sgd_per_network(params, lr):
+    """One SGD step with a learning rate per network (the batch dimension comes first)."""
+    import torch
+
+    with torch.no_grad():
+        for p in params:
+            p -= lr.view(-1, *([1] * (p.dim() - 1))) * p.grad
+            p.grad = None
+
+
+def torch_batched_rank_one(networks: int, epochs: int, N: int = 100, T: int = 20, compile_step: bool = False):
+    """Seconds per network-epoch of ``networks`` rank-one networks trained as one batched PyTorch program."""
+    import torch
+
+    torch.manual_seed(0)
+    m, n = (torch.nn.Parameter(torch.randn(networks, N) / N**0.5) for _ in range(2))
+    b = torch.nn.Parameter(torch.zeros(networks, N))
+    lr = torch.logspace(-4, -1, networks)
+    target = torch.cat([torch.zeros(T), torch.ones(T)])
+
+    def loss_fn():
+        x = torch.full((networks, N), -0.3)
+        outputs = []
+        for _ in range(2 * T):
+            kappa = (n * x).sum(-1, keepdim=True)
+            x = 0.5 * x + 0.5 * torch.tanh(m * kappa + b)
+            outputs.append(torch.sigmoid(10 * ((n * x).sum(-1) - 1)))
+        return (((torch.stack(outputs, 1) - target) ** 2).sum(1) / T).sum()  # networks' losses are independent
+
+    step = torch.compile(loss_fn) if compile_step else loss_fn
+    return _time_batched(step, [m, n, b], lr, epochs) / networks
+
+
+def torch_batched_full_rank(networks: int, epochs: int, N: int = 100, compile_step: bool = False):
+    """Seconds per network-epoch of ``networks`` full-rank cue-discrimination networks, batched (bmm)."""
+    import torch
+
+    torch.manual_seed(0)
+    W = torch.nn.Parameter(torch.randn(networks, N, N) / N**0.5)
+    w_in, b_in = torch.nn.Parameter(torch.randn(networks, 1, N)), torch.nn.Parameter(torch.zeros(networks, 1, N))
+    w_out = torch.nn.Parameter(torch.randn(networks, N, 1) / N**0.5)
+    b_out = torch.nn.Parameter(torch.zeros(networks, 1, 1))
+    lr = torch.logspace(-3, -1, networks)
+    steps = 22
+    u = torch.zeros(2, steps)
+    u[0, :2], u[1, :2] = 1.0, -1.0
+    target = torch.zeros(2, steps)
+    target[0, 12:], target[1, 12:] = 1.0, -1.0
+
+    def loss_fn():
+        r = torch.tanh(0.1 * torch.randn(networks, 2, N))
+        outputs = []
+        for t in range(steps):
+            outputs.append(torch.tanh(torch.bmm(r, w_out) + b_out)[..., 0])
+            drive = u[None, :, t, None] * w_in + b_in + torch.bmm(r, W) + 1e-2 * torch.randn(networks, 2, N)
+            r = 0.5 * r + 0.5 * torch.tanh(drive)
+        return ((torch.stack(outputs, -1) - target) ** 2).mean((1, 2)).sum()
+
+    step = torch.compile(loss_fn) if compile_step else loss_fn
+    return _time_batched(step, [W, w_in, b_in, w_out, b_out], lr, epochs) / networks
+
+
+def _time_batched(loss_fn, params, lr, epochs: int) -> float:
+    for _ in range(3):  # warm-up (and compilation, for torch.compile)
+        loss_fn().backward()
+        _sgd_per_network(params, lr)
+    start = time.perf_counter()
+    for _ in range(epochs):
+        loss_fn().backward()
+        _sgd_per_network(params, lr)
+    return (time.perf_counter() - start) / epochs
+
+
+def batched_comparison(networks: int = 300) -> None:
+    """The engine against the batched PyTorch programs, both architectures, the same number of networks."""
+    import torch
+
+    torch.set_num_threads(2)
+    cases = (("fig6a-rank-one", "rank one, delayed activation", np.logspace(-4, -1, 30), 4000, 200,
+              torch_batched_rank_one),
+             ("fig5-dcdt", "full rank, cue discrimination", np.logspace(-3, -1, 30), 1000, 50, torch_batched_full_rank))
+    for name, label, lr, epochs, torch_epochs, batched in cases:
+        engine, _ = engine_seconds_per_network_epoch(name, lr, networks // len(lr), epochs)
+        eager = batched(networks, torch_epochs)
+        try:
+            compiled = batched(networks, torch_epochs, compile_step=True)
+            compiled_text = f"{compiled * 1e6:.1f} us with torch.compile ({compiled / engine:.1f}x the engine's)"
+        except Exception as exc:  # torch.compile needs a working C++ toolchain; say why it did not run
+            compiled_text = f"torch.compile failed: {type(exc).__name__}: {str(exc).splitlines()[0][:80]}"
+        print(f"{label}, {networks} networks: engine {engine * 1e6:.1f} us per network-epoch; batched eager "
+              f"PyTorch {eager * 1e6:.1f} us ({eager / engine:.1f}x the engine's); {compiled_text}")
+
+
 # --- the engine --------------------------------------------------------------------------------------
 def engine_seconds_per_network_epoch(name: str, lr, seeds: int, epochs: int) -> tuple[float, float]:
     """(seconds per network-epoch without compilation, compile seconds) of train_sweep."""
@@ -169,7 +267,12 @@ def fig6a_full() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--fig6a", action="store_true", help="also run the full Fig 6A sweep (about 10 minutes)")
+    parser.add_argument("--batched", action="store_true",
+                        help="only the engine against batched PyTorch programs (300 networks as one batch)")
     args = parser.parse_args()
+    if args.batched:
+        batched_comparison()
+        return
     lr = np.logspace(-4, -1, 30)
     r1 = compare("fig6a-rank-one", "rank-one, delayed activation", lr, 10, 4000, 200, torch_rank_one_epochs)
     r2 = compare("fig5-dcdt", "full rank, cue discrimination", np.logspace(-3, -1, 10), 10, 2000, 200,

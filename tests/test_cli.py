@@ -134,3 +134,9 @@ def test_every_command_has_help_and_refuses_an_unknown_option_in_one_line():
         proc = run(*command, "--no-such-option")
         assert proc.returncode == 2, command
         assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr, command
+
+
+def test_figures_only_refuses_an_unknown_figure_in_one_line(tmp_path):
+    proc = run("figures", "--quick", "--only", "42", "--out", str(tmp_path))
+    assert proc.returncode == 2 and "unknown figure" in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

@@ -20,7 +20,8 @@ def _cmd_figures(args: argparse.Namespace) -> None:
         context = nullcontext(None)
     with context as executor:
         summary = make_figures(args.out, quick=args.quick, fmt=args.format, jobs=args.jobs, progress=None,
-                               executor=executor)
+                               executor=executor, scale="reference" if args.reference else "default",
+                               only=args.only.split(",") if args.only else None)
     print(f"wrote {len(summary['files'])} figures and summary.json to {args.out} in {summary['seconds']} s")
 
 
@@ -40,6 +41,12 @@ def add_figures_parsers(sub) -> None:
     figs.add_argument("--out", default="figures", help="output directory (default: figures/)")
     figs.add_argument("--quick", action="store_true", help="coarser grids and shorter training, about a minute")
     figs.add_argument("--format", choices=FORMATS, default="png", help="image format (default png)")
+    figs.add_argument("--reference", action="store_true",
+                      help="run the network experiments whose recipes give the reference's sizes at those sizes "
+                           "(hours on two cores; every sweep is cached and resumes)")
+    figs.add_argument("--only", default=None, metavar="FIGURES",
+                      help="comma-separated figure names or numbers (e.g. 21 or 13,21): draw those alone and "
+                           "update their entries in an existing summary.json")
     figs.add_argument("--jobs", type=positive_int, default=1,
                       help="processes for the phase-diagram sweeps; helps only with more cores than the "
                            "compiled sweeps' threads (on 2 cores it does not: they use both already)")

@@ -1,14 +1,14 @@
 """The main job, ``ghost figures``: every figure and ``summary.json``, and the README's table from it.
 
 * :mod:`.context`: the sizes, the output and the one cache helper every recipe uses;
-* :mod:`.reduced_model` and :mod:`.networks`: the recipes, each returning its figure and its
-  summary entries;
+* :mod:`.reduced_model`, :mod:`.networks` and :mod:`.full_rank`: the recipes, each returning its
+  figure and its summary entries;
 * :mod:`.runner`: :data:`FIGURES` in order and :func:`make_figures`;
 * :mod:`.summary`: :func:`summary_table` (one row builder per summary key) and :func:`update_readme`.
 """
 
 from .context import Context, RNNSettings, Settings
-from .runner import FIGURES, FORMATS, check_output_dir, make_figures
+from .runner import FIGURES, FORMATS, check_output_dir, make_figures, selected_figures
 from .summary import TABLE_END, TABLE_START, summary_table, update_readme
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "TABLE_START",
     "check_output_dir",
     "make_figures",
+    "selected_figures",
     "summary_table",
     "update_readme",
 ]

@@ -34,14 +34,26 @@ class Settings:
         return cls(False, (200, 50), (100, 30), 10, 10_000, 9)
 
 
+SCALES = ("quick", "default", "reference")
+
+
 @dataclass(frozen=True)
 class RNNSettings:
-    """Sizes of the RNN experiments of the main job."""
+    """Sizes of the RNN experiments of the main job: ``quick``, ``default`` or ``reference``.
+
+    ``reference`` runs an experiment at the reference's own sizes where its recipe names them
+    (``pick``'s third value); a recipe that names none runs its default sizes there too.
+    """
 
     quick: bool
+    scale: str = "default"
 
-    def pick(self, quick_value, full_value):
-        return quick_value if self.quick else full_value
+    def pick(self, quick_value, full_value, reference_value=None):
+        if self.quick:
+            return quick_value
+        if self.scale == "reference" and reference_value is not None:
+            return reference_value
+        return full_value
 
 
 @dataclass(frozen=True)
@@ -52,10 +64,11 @@ class Context:
     fmt: str
     settings: Settings
     executor: object | None = None
+    scale: str = "default"
 
     @property
     def rnn(self) -> RNNSettings:
-        return RNNSettings(self.settings.quick)
+        return RNNSettings(self.settings.quick, "quick" if self.settings.quick else self.scale)
 
 
 def cache_path(ctx: Context, name: str, key) -> Path:

@@ -18,8 +18,8 @@ from pathlib import Path
 from reduced import __version__
 
 from ..plotting.style import save_figure
-from . import networks, reduced_model
-from .context import Context, Settings
+from . import full_rank, networks, reduced_model
+from .context import SCALES, Context, Settings
 
 FORMATS = ("png", "pdf", "svg")
 
@@ -52,6 +52,8 @@ FIGURES: list[tuple[str, str, Callable]] = [
      networks.fig_rnn_gain_ablation),
     ("19_rnn_confidence", "a learnable gain restarted at 1, and a normalised readout", networks.fig_rnn_confidence),
     ("20_rnn_scaling", "the critical learning rate against the delay in networks", networks.fig_rnn_scaling),
+    ("21_rnn_large_rates", "full-rank networks at large learning rates: loss, gradient and weight norms (Fig 7)",
+     full_rank.fig_rnn_large_rates),
 ]
 
 
@@ -67,12 +69,27 @@ def check_output_dir(out: Path) -> Path:
     return out
 
 
+def selected_figures(only) -> list[tuple[str, str, Callable]]:
+    """The entries of :data:`FIGURES` named (or numbered, e.g. "21") in ``only``; all of them for None."""
+    if only is None:
+        return list(FIGURES)
+    wanted = [str(w) for w in only]
+    picked = [f for f in FIGURES if any(f[0] == w or f[0].split("_")[0] == w.zfill(2) for w in wanted)]
+    unknown = [w for w in wanted if not any(f[0] == w or f[0].split("_")[0] == w.zfill(2) for f in FIGURES)]
+    if unknown or not picked:
+        raise ValueError(f"only: unknown figure(s) {unknown}; choose from {[f[0] for f in FIGURES]} (or their numbers)")
+    return picked
+
+
 def make_figures(out: str | os.PathLike = "figures", *, quick: bool = False, fmt: str = "png", jobs: int = 1,
-                 progress: bool | None = None, executor=None) -> dict:
+                 progress: bool | None = None, executor=None, scale: str = "default", only=None) -> dict:
     """Regenerate every figure into ``out`` and write ``summary.json``; return the summary.
 
     ``executor`` (any ``concurrent.futures.Executor``, e.g. from :func:`analysis.cluster.cluster_executor`)
-    runs the phase-diagram sweeps; otherwise ``jobs > 1`` starts a local process pool.
+    runs the phase-diagram sweeps; otherwise ``jobs > 1`` starts a local process pool. ``scale``
+    "reference" runs the network experiments whose recipes name the reference's sizes at those
+    sizes. ``only`` (names or numbers of figures) draws those alone and updates their entries in
+    an existing ``summary.json``, keeping the others.
     """
     from tqdm.auto import tqdm
 
@@ -80,21 +97,29 @@ def make_figures(out: str | os.PathLike = "figures", *, quick: bool = False, fmt
         raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
     if not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
+    if scale not in SCALES[1:]:
+        raise ValueError(f"scale must be one of {SCALES[1:]}, got {scale!r}")
+    figures = selected_figures(only)
     out = check_output_dir(Path(out))
     settings = Settings.make(quick)
     own_pool = executor is None and jobs > 1
     if own_pool:
         executor = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
     summary: dict = {"version": __version__, "quick": quick, "settings": settings.__dict__, "files": {}}
-    ctx = Context(out, fmt, settings, executor)
+    previous = out / "summary.json"
+    if only is not None and previous.is_file():  # a partial run keeps the other figures' entries
+        summary = json.loads(previous.read_text()) | {"version": __version__}
+    ctx = Context(out, fmt, settings, executor, scale)
     start = time.perf_counter()
     try:
         show = None if progress is None else not progress
-        for name, caption, make in tqdm(FIGURES, desc="figures", unit="fig", disable=show):
+        for name, caption, make in tqdm(figures, desc="figures", unit="fig", disable=show):
             fig, entries = make(ctx)
             path = save_figure(fig, out / f"{name}.{fmt}")
             summary["files"][name] = {"file": path.name, "caption": caption}
             summary.update(entries)
+            if scale != "default":
+                summary.setdefault("scales", {})[name] = scale
     finally:
         if own_pool:
             executor.shutdown()

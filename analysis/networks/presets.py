@@ -73,7 +73,7 @@ class Preset:
                   "record_every": self.record_every, "checkpoints": list(self.checkpoints),
                   "sweep": dict(self.sweep)}
         unknown = set(overrides) - set(kwargs) - {"out", "executor", "progress", "chunk_size", "criteria", "dtype",
-                                                 "seed", "init", "keep_state"}
+                                                 "seed", "init", "keep_state", "monitor"}
         if unknown:
             raise ValueError(f"preset {self.name!r} cannot override {sorted(unknown)}")
         if "epochs" in overrides and "checkpoints" not in overrides:

@@ -13,6 +13,35 @@ from .ghosts import plot_slow_points_pca, principal_axes
 from .style import OKABE_ITO, REGIME_COLORS, RUN_COLORS, axes_row, legend_below, log_axis_labels
 
 
+def _ghost_lag_flows(ax_flow, ds, timeline, i: int, j: int, drop: float, ghost: float) -> None:
+    """The middle panel of :func:`plot_ghost_lag`: the run's latent flow at its drop and ghost epochs."""
+    m, n, b = rank_one_params(ds)
+    checkpoints = timeline.checkpoint.values
+    kappa = np.linspace(-6, 6, 600)
+    for epoch, color, name in ((drop, OKABE_ITO["vermillion"], "at the drop"),
+                               (ghost, OKABE_ITO["blue"], "at the ghost epoch")):
+        if not np.isfinite(epoch):
+            continue
+        c = int(np.argmin(np.abs(checkpoints - epoch)))
+        f, _, _ = latent_flow(m[i, j, c], n[i, j, c], b[i, j, c], kappa)
+        ax_flow.plot(kappa, f, color=color, label=f"{name} (epoch {checkpoints[c]})")
+        path = latent_trajectory(m[i, j, c], n[i, j, c], b[i, j, c])
+        fp, _, _ = latent_flow(m[i, j, c], n[i, j, c], b[i, j, c], path)
+        ax_flow.plot(path, fp, "o", ms=2.5, color=color, alpha=0.6)
+        if epoch == ghost and "ghost_kappa" in timeline:  # what makes the broad plateau a ghost
+            model, task = combination(ds, uniform=("alpha", "T"))
+            k_g, r = (float(timeline[v].values[i, j, c]) for v in ("ghost_kappa", "r_eff"))
+            f_g, _, _ = latent_flow(m[i, j, c], n[i, j, c], b[i, j, c], np.array([k_g]))
+            ax_flow.plot([k_g], f_g, "*", ms=13, mfc=OKABE_ITO["blue"], mec="black", zorder=5,
+                         label=f"ghost: f' = 0, f > 0, r_eff = f f''/2 = {r:.2g},\n passage pi/sqrt(r_eff) = "
+                               f"{np.pi / np.sqrt(r):.1f} tau (the delay: {task['T'] * model['alpha']:g} tau)")
+    ax_flow.axhline(0, color="0.6", lw=0.8)
+    ax_flow.axvline(1.0, color=OKABE_ITO["orange"], ls="--", lw=1, label="readout threshold kappa = 1")
+    ax_flow.set(xlabel="latent kappa = n.x", ylabel="dkappa/dt (units of tau)", ylim=(-1, 3),
+                title="latent flow (dots: the trial's 40 steps)")
+    legend_below(ax_flow, ncols=1)
+
+
 def plot_ghost_lag(ds, timeline, lag: dict, *, run: tuple[int, int] | None = None, axes=None) -> Figure:
     """The ghost epoch against the drop epoch in rank-one networks.
 
@@ -49,31 +78,7 @@ def plot_ghost_lag(ds, timeline, lag: dict, *, run: tuple[int, int] | None = Non
                 title=f"one run: lr = {ds.lr.values[i]:.3g}, seed {ds.seed.values[j]}")
     legend_below(ax_loss, ncols=1)
 
-    m, n, b = rank_one_params(ds)
-    checkpoints = timeline.checkpoint.values
-    kappa = np.linspace(-6, 6, 600)
-    for epoch, color, name in ((drop, OKABE_ITO["vermillion"], "at the drop"),
-                               (ghost, OKABE_ITO["blue"], "at the ghost epoch")):
-        if not np.isfinite(epoch):
-            continue
-        c = int(np.argmin(np.abs(checkpoints - epoch)))
-        f, _, _ = latent_flow(m[i, j, c], n[i, j, c], b[i, j, c], kappa)
-        ax_flow.plot(kappa, f, color=color, label=f"{name} (epoch {checkpoints[c]})")
-        path = latent_trajectory(m[i, j, c], n[i, j, c], b[i, j, c])
-        fp, _, _ = latent_flow(m[i, j, c], n[i, j, c], b[i, j, c], path)
-        ax_flow.plot(path, fp, "o", ms=2.5, color=color, alpha=0.6)
-        if epoch == ghost and "ghost_kappa" in timeline:  # what makes the broad plateau a ghost
-            model, task = combination(ds, uniform=("alpha", "T"))
-            k_g, r = (float(timeline[v].values[i, j, c]) for v in ("ghost_kappa", "r_eff"))
-            f_g, _, _ = latent_flow(m[i, j, c], n[i, j, c], b[i, j, c], np.array([k_g]))
-            ax_flow.plot([k_g], f_g, "*", ms=13, mfc=OKABE_ITO["blue"], mec="black", zorder=5,
-                         label=f"ghost: f' = 0, f > 0, r_eff = f f''/2 = {r:.2g},\n passage pi/sqrt(r_eff) = "
-                               f"{np.pi / np.sqrt(r):.1f} tau (the delay: {task['T'] * model['alpha']:g} tau)")
-    ax_flow.axhline(0, color="0.6", lw=0.8)
-    ax_flow.axvline(1.0, color=OKABE_ITO["orange"], ls="--", lw=1, label="readout threshold kappa = 1")
-    ax_flow.set(xlabel="latent kappa = n.x", ylabel="dkappa/dt (units of tau)", ylim=(-1, 3),
-                title="latent flow (dots: the trial's 40 steps)")
-    legend_below(ax_flow, ncols=1)
+    _ghost_lag_flows(ax_flow, ds, timeline, i, j, drop, ghost)
 
     for k in range(ds.lr.size):
         values = lags[k].ravel()

@@ -85,3 +85,22 @@ def test_readme_gallery_shows_every_committed_figure():
     summary = json.loads((ROOT / "figures" / "summary.json").read_text())
     assert summary["quick"] is False  # the committed figures are the full-quality run
     assert "seconds" not in summary  # no timing in a committed output: reruns reproduce it bit for bit
+
+
+def test_only_some_figures_keeps_the_other_entries(quick_run, tmp_path):
+    import shutil
+
+    from analysis.figures import make_figures, selected_figures
+
+    out = tmp_path / "figs"
+    shutil.copytree(quick_run, out)
+    before = json.loads((out / "summary.json").read_text())
+    summary = make_figures(out, quick=True, only=["1"], progress=False)
+    after = json.loads((out / "summary.json").read_text())
+    assert set(after) == set(before) and after["files"] == before["files"]
+    assert summary["files"]["01_canonical_form"]["file"] == "01_canonical_form.png"
+    assert [f[0] for f in selected_figures(["21", "03_landscape"])] == ["03_landscape", "21_rnn_large_rates"]
+    with pytest.raises(ValueError, match="unknown figure"):
+        selected_figures(["99"])
+    with pytest.raises(ValueError, match="scale must be one of"):
+        make_figures(out, quick=True, scale="huge")

@@ -11,9 +11,11 @@ import pytest
 from matplotlib.figure import Figure
 
 from analysis.figures import FIGURES, Context, Settings
+from analysis.figures import full_rank
 from analysis.figures import networks as recipes
 
-NETWORK_RECIPES = [(name, make) for name, _, make in FIGURES if make.__module__ == recipes.__name__]
+RECIPE_MODULES = (recipes.__name__, full_rank.__name__)
+NETWORK_RECIPES = [(name, make) for name, _, make in FIGURES if make.__module__ in RECIPE_MODULES]
 
 
 def test_every_network_figure_has_a_recipe_here():

@@ -19,6 +19,7 @@ from ...store import fingerprint
 from ..models import model_from_dict
 from ..tasks import Task, make_task
 from .criteria import NetworkCriteria
+from .monitor import MONITOR_COLUMNS
 from .segment import SEGMENT_EPOCHS, compiled_segment, initial_stats, make_optimizer
 
 
@@ -92,6 +93,8 @@ def _train(model, task: Task, settings: dict, chunk: dict, dtype) -> dict:
     monitor = settings.get("monitor")
     if monitor == "fixed_points":
         stats["max_fixed_points"] = jnp.zeros(runs, dtype)
+    if monitor == "recurrent_norms":  # the loss over every epoch, for its time average
+        stats["loss_sum"], stats["loss_count"] = jnp.zeros(runs, dtype), jnp.zeros(runs, jnp.int32)
     ckpt_epochs = np.asarray(settings["checkpoints"], dtype=int)
     ckpt = (jax.tree_util.tree_map(lambda x: jnp.zeros((ckpt_epochs.size, *x.shape), x.dtype), params)
             if ckpt_epochs.size else None)
@@ -145,7 +148,7 @@ def _chunk_result(settings, lr, epochs, slot_of, records, params, opt_state, sta
             lambda buf, leaf: buf.at[slot_of[epochs]].set(leaf), ckpt, params)
     history = np.concatenate(records, axis=0)  # (records, 3, runs)
     shape = (len(lr), len(seeds))
-    names = ("loss", "grad_norm", "accuracy", "fixed_points")[:history.shape[1]]
+    names = ("loss", "grad_norm", "accuracy", *MONITOR_COLUMNS[settings.get("monitor")])
     out = {f"history_{name}": history[:, i].T.reshape(*shape, -1) for i, name in enumerate(names)}
     out.update({f"stat_{k}": np.asarray(v).reshape(shape) for k, v in stats.items()})
     if ckpt is not None:

@@ -105,6 +105,8 @@ def check_arguments(model, task, *, lr, seeds, epochs, optimizer, momentum, weig
         raise ValueError(f"monitor must be one of {MONITORS} or None, got {monitor!r}")
     if monitor == "fixed_points" and getattr(model, "rank", None) != 1:
         raise ValueError("monitor='fixed_points' needs a rank-one network (a 1-D latent flow)")
+    if monitor == "recurrent_norms" and getattr(model, "rank", None) is not None:
+        raise ValueError("monitor='recurrent_norms' needs a full-rank network (recurrent weights W)")
     criteria = criteria or NetworkCriteria()
     if not isinstance(criteria, NetworkCriteria):
         raise ValueError("criteria must be a NetworkCriteria")

@@ -176,6 +176,10 @@ def _run_variables(merged: dict, dims: tuple, settings: dict) -> dict:
         "accuracy": ((*dims, "epoch"), merged["history_accuracy"]),
         **({"fixed_points": ((*dims, "epoch"), merged["history_fixed_points"]),
             "max_fixed_points": (dims, stats["max_fixed_points"])} if "history_fixed_points" in merged else {}),
+        **({"grad_W_norm": ((*dims, "epoch"), merged["history_grad_W_norm"]),
+            "W_norm": ((*dims, "epoch"), merged["history_W_norm"]),
+            "mean_loss": (dims, stats["loss_sum"] / np.maximum(stats["loss_count"], 1))}
+           if "history_W_norm" in merged else {}),
         "initial_loss": (dims, stats["initial_loss"]),
         "final_loss": (dims, np.where(stats["diverged"], np.nan, stats["last_loss"])),
         "min_loss": (dims, stats["min_loss"]),

@@ -151,14 +151,16 @@ def _segment_impl(model, rule, opt_cfg, monitor, params, opt_state, stats, ckpt,
             p, jax.random.fold_in(key, epoch), inputs, targets, mask, loss_scale)
         updates, new_state = opt.update(grads, state, p)
         new_p = model.project(optax.apply_updates(p, updates))
-        return loss, acc, optax.tree.norm(grads), new_p, new_state
+        # the monitor's norms are traced only when asked for: without it the compiled step is unchanged
+        extra = (jnp.linalg.norm(grads["W"]), jnp.linalg.norm(p["W"])) if monitor == "recurrent_norms" else ()
+        return loss, acc, optax.tree.norm(grads), new_p, new_state, extra
 
     batched = jax.vmap(one_run, in_axes=(0, 0, 0, None))
 
     def body(carry, xs):
         p, state, s, ck = carry
         epoch, slot = xs
-        loss, acc, gnorm, new_p, new_state = batched(p, state, keys, epoch + offset)
+        loss, acc, gnorm, new_p, new_state, extra = batched(p, state, keys, epoch + offset)
         valid = ~s["diverged"] & jnp.isfinite(loss) & jnp.isfinite(gnorm)
         healthy = valid & _all_finite(new_p)
         if ck is not None:
@@ -176,6 +178,10 @@ def _segment_impl(model, rule, opt_cfg, monitor, params, opt_state, stats, ckpt,
             count = jax.vmap(partial(count_fixed_points, model))(p).astype(loss.dtype)
             s["max_fixed_points"] = jnp.where(valid, jnp.maximum(s["max_fixed_points"], count), s["max_fixed_points"])
             columns.append(jnp.where(valid, count, nan))
+        if monitor == "recurrent_norms":  # of the network whose loss this epoch records, as the loss
+            columns.extend(jnp.where(valid, value, nan) for value in extra)
+            s["loss_sum"] = s["loss_sum"] + jnp.where(valid, loss, 0)
+            s["loss_count"] = s["loss_count"] + valid.astype(s["loss_count"].dtype)
         record = jnp.stack(columns)
         return (p, state, s, ck), record
 

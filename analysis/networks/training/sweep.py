@@ -75,11 +75,14 @@ def train_sweep(
         Further swept axes, e.g. ``{"gain": [1, 10]}`` or ``{"rank": [1, 2]}`` (any model setting)
         or ``{"delay": [10, 20]}`` (the task's delay). Each combination is trained as its own set
         of chunks.
-    monitor : {"fixed_points"} or None
-        Also count, at every epoch, the fixed points of a rank-one network's latent flow (sign
-        changes of dkappa/dt on 1000 points of [-15, 15], the reference's count) without storing
-        the flows: recorded as ``fixed_points`` every ``record_every`` epochs, and its maximum over
-        all epochs as ``max_fixed_points``. Costs about as much again as the training.
+    monitor : {"fixed_points", "recurrent_norms"} or None
+        ``"fixed_points"``: also count, at every epoch, the fixed points of a rank-one network's
+        latent flow (sign changes of dkappa/dt on 1000 points of [-15, 15], the reference's count)
+        without storing the flows: recorded as ``fixed_points`` every ``record_every`` epochs, and
+        its maximum over all epochs as ``max_fixed_points``. Costs about as much again as the
+        training. ``"recurrent_norms"`` (full rank): record ``W_norm`` and ``grad_W_norm``, the
+        Frobenius norms of the recurrent weights and of their gradient, and ``mean_loss``, the loss
+        averaged over every epoch (not only the recorded ones): what the reference's Fig 7 plots.
     criteria : NetworkCriteria, optional
         Thresholds of the regimes.
     dtype : {"float32", "float64"}

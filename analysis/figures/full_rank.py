@@ -1,0 +1,92 @@
+"""Recipe of figure 21: full-rank networks at large learning rates (the reference's Fig 7).
+
+Both learning-rate sweeps (cue discrimination and match-to-sample, 20 rates from 1e-3 to 10,
+deterministic: no noise, every unit starting at 0) with the recurrent norms monitored at every
+epoch; box plots against the rate; the reference's two case studies per task; and the
+match-to-sample run at lr 1.438 at epochs 5750-5752. The default scale keeps all 20 rates and the
+four case-study seeds (0, 1, 9, 12) at 5000 epochs; ``--reference`` runs 20 seeds x 20k epochs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..networks import checkpoint_params, preset
+from ..networks.slow import trial_states
+from ..plotting.oscillation import plot_case_study, plot_lr_summary, plot_saturation
+from .context import cache_path
+
+CASES = {"fig7-dcdt": ((12, 1), (12, 9)), "fig7-dmts": ((15, 12), (15, 0))}  # the reference's (lr index, seed)
+
+
+def _sweep(ctx, name: str):
+    p = preset(name)
+    seeds, epochs = ctx.rnn.pick(((0, 1), 400), ((0, 1, 9, 12), 5000), (tuple(range(20)), 20_000))
+    lr = p.lr if not ctx.rnn.quick else p.lr[::4]
+    return p.run(lr=list(lr), seeds=list(seeds), epochs=epochs, record_every=max(1, epochs // 2000),
+                 monitor="recurrent_norms", out=cache_path(ctx, f"rnn-{name}", [list(lr), list(seeds), epochs]),
+                 executor=ctx.executor)
+
+
+def _saturation(ctx):
+    """The reference's saturation run: trial 0's states and outputs at its three checkpoints."""
+    import jax
+    import jax.numpy as jnp
+
+    p = preset("fig7-saturation")
+    epochs = ctx.rnn.pick(600, p.epochs)
+    checkpoints = [c for c in p.checkpoints if c <= epochs] or [epochs // 2, epochs // 2 + 1]
+    ds = p.run(epochs=epochs, checkpoints=checkpoints, out=cache_path(ctx, "rnn-fig7-saturation",
+                                                                      [epochs, checkpoints]))
+    kept = checkpoint_params(ds)
+    states, outputs = {}, {}
+    for i, epoch in enumerate(ds.checkpoint.values):
+        params = {k: v[i] for k, v in kept.items()}
+        x = trial_states(p.model, params, p.task)  # (steps + 1, trials, N), float64, no noise
+        with jax.enable_x64(True):
+            x0 = jnp.asarray(x[0])
+            _, y = p.model.simulate({k: jnp.asarray(v, jnp.float64) for k, v in params.items()},
+                                    jnp.asarray(p.task.inputs, jnp.float64), x0, None)
+        states[int(epoch)], outputs[int(epoch)] = x[1:, 0], np.asarray(y)[0]
+    return ds, states, outputs, p.task.targets[0]
+
+
+def fig_rnn_large_rates(ctx):
+    """Full-rank networks above the oscillation threshold: loss, gradient and weight norms against lr."""
+    fig = Figure(figsize=(22.0, 12.5), layout="constrained")
+    rows = fig.subplots(3, 5)
+    summary = {}
+    for row, name in zip(rows[:2], CASES, strict=True):
+        ds = _sweep(ctx, name)
+        task = name.removeprefix("fig7-").upper()
+        plot_lr_summary(ds, axes=row[:3], title=task)
+        for ax, (lr_index, seed) in zip(row[3:], CASES[name], strict=True):
+            if lr_index < ds.lr.size and seed in ds.seed.values:
+                plot_case_study(ds, lr_index, seed, ax=ax)
+                ax.set_title(f"{task}: {ax.get_title()}", fontsize=9)
+            else:  # the quick run keeps a coarser grid
+                ax.set_axis_off()
+        per_run = ds.mean_loss.values
+        summary[name] = {"lr": ds.lr.values.tolist(), "seeds": ds.seed.values.tolist(),
+                         "epochs": int(ds.attrs["epochs"]),
+                         "median_time_averaged_loss": np.nanmedian(per_run, axis=1).tolist(),
+                         "median_mean_grad_W_norm": np.nanmedian(np.nanmean(ds.grad_W_norm.values, -1), 1).tolist(),
+                         "median_mean_W_norm": np.nanmedian(np.nanmean(ds.W_norm.values, -1), 1).tolist()}
+    sat, states, outputs, target = _saturation(ctx)
+    plot_saturation(states, outputs, target, axes=rows[2][:2])
+    run = sat.isel(lr=0, seed=0)
+    ax = rows[2][2]
+    ax.semilogy(run.epoch.values, run.loss.values, color="black", lw=0.8, label="loss")
+    for epoch in states:
+        ax.axvline(epoch, color="0.5", ls=":", lw=1)
+    ax.set(xlabel="epoch", ylabel="loss", title=f"DMTS, lr {float(sat.lr[0]):.4g}: the saturation run "
+                                                 f"(dotted: epochs {', '.join(map(str, states))})")
+    ax.title.set_fontsize(9)
+    for ax in rows[2][3:]:
+        ax.set_axis_off()
+    summary["fig7-saturation"] = {"lr": float(sat.lr[0]), "epochs": int(sat.attrs["epochs"]),
+                                  "checkpoints": [int(e) for e in states],
+                                  "fraction_saturated": {int(e): float(np.mean(np.abs(s) > 0.95))
+                                                         for e, s in states.items()}}
+    return fig, {"rnn_large_rates": summary}
