@@ -75,7 +75,22 @@ class Flow(Dynamics):
 
 
 class Map(Dynamics):
-    """A discrete-time system x_{k+1} = G(x_k, params, u) (one step of an RNN); see :class:`Dynamics`."""
+    """A discrete-time system x_{k+1} = G(x_k, params, u) (one step of an RNN); see :class:`Dynamics`.
+
+    A JAX, Flax or Equinox step is passed as it is, wrapped once (one function object, so that
+    every checkpoint reuses the compiled search):
+
+    >>> import jax.numpy as jnp
+    >>> from analysis.ghosts import find_slow_points
+    >>> def step(params, h, u):                            # the user's own RNN step
+    ...     return jnp.tanh(params["W"] @ h + params["U"] @ u + params["b"])
+    >>> def G(h, params, u):
+    ...     return step(params, h, u)
+    >>> weights = {"W": 0.5 * jnp.eye(2), "U": jnp.ones((2, 1)), "b": jnp.zeros(2)}
+    >>> found = find_slow_points(Map(G, weights, n_state=2, n_input=1), [[0.1, 0.2]], inputs=[0.0])
+    >>> found.stability.tolist(), found.multipliers[0].real.round(6).tolist()
+    (['stable'], [0.5, 0.5])
+    """
 
     time: ClassVar[str] = "discrete"
 

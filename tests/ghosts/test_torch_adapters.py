@@ -112,3 +112,21 @@ def test_non_finite_weights_are_refused():
         module.weight_hh_l0[0, 0] = float("nan")
     with pytest.raises(ValueError, match="weights must be finite"):
         from_torch(module)
+
+
+def test_a_later_checkpoint_compiles_nothing():
+    import jax
+
+    events = []
+    jax.monitoring.register_event_duration_secs_listener(
+        lambda event, seconds, **kwargs: events.append(event) if event.endswith("backend_compile_duration") else None)
+    torch.manual_seed(5)
+    module = torch.nn.GRU(M, 8)
+    rng = np.random.default_rng(0)
+    find_slow_points(from_torch(module), rng.normal(size=(64, 8)))  # the first search compiles
+    with torch.no_grad():  # "training": other weights, other starts, the same shapes
+        for p in module.parameters():
+            p.mul_(1.5)
+    before = len(events)
+    find_slow_points(from_torch(module), rng.normal(size=(64, 8)) * 2)
+    assert len(events) == before
