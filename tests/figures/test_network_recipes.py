@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from analysis.figures import FIGURES, Context, Settings
-from analysis.figures import full_rank
+from analysis.figures import FIGURES, Context, Settings, full_rank
 from analysis.figures import networks as recipes
 
 RECIPE_MODULES = (recipes.__name__, full_rank.__name__)
