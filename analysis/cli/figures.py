@@ -22,7 +22,7 @@ def _cmd_figures(args: argparse.Namespace) -> None:
         summary = make_figures(args.out, quick=args.quick, fmt=args.format, jobs=args.jobs, progress=None,
                                executor=executor, scale="reference" if args.reference else "default",
                                only=args.only.split(",") if args.only else None)
-    print(f"wrote {len(summary['files'])} figures and summary.json to {args.out} in {summary['seconds']} s")
+    print(f"wrote {len(summary['drawn'])} figures and summary.json to {args.out} in {summary['seconds']} s")
 
 
 def _cmd_summary_table(args: argparse.Namespace) -> None:

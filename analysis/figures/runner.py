@@ -126,4 +126,4 @@ def make_figures(out: str | os.PathLike = "figures", *, quick: bool = False, fmt
     summary["minimum"] = reduced_model.minimum_summary()
     # the committed summary must be reproducible bit for bit: the timing is returned, not saved
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
-    return summary | {"seconds": round(time.perf_counter() - start, 1)}
+    return summary | {"seconds": round(time.perf_counter() - start, 1), "drawn": [f[0] for f in figures]}

@@ -31,7 +31,8 @@ def principal_axes(trajectories) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.linalg.svd(states - mean, full_matrices=False)[2][:2]
 
 
-def plot_slow_points_pca(points, trajectories, *, ax=None, basis=None, labels=None, title: str = "") -> Figure:
+def plot_slow_points_pca(points, trajectories, *, ax=None, basis=None, labels=None, title: str = "",
+                         colorbar: bool = True) -> Figure:
     """Trajectories and slow points in the trajectories' first two principal components.
 
     Parameters
@@ -46,6 +47,8 @@ def plot_slow_points_pca(points, trajectories, *, ax=None, basis=None, labels=No
     labels : sequence of str, optional
         One label per trial for the legend.
     title : str
+    colorbar : bool
+        A colour bar of the ghosts' r_eff; without it (small panels) the legend gives their range.
 
     Returns
     -------
@@ -75,17 +78,19 @@ def plot_slow_points_pca(points, trajectories, *, ax=None, basis=None, labels=No
     if ghosts.any():
         proj = (points.x[ghosts] - mean) @ pcs.T
         r = points.r_eff[ghosts]
+        span = f"{r.min():.2g}" if r.min() == r.max() else f"{r.min():.2g}-{r.max():.2g}"
         scatter = ax.scatter(proj[:, 0], proj[:, 1], c=r, cmap="viridis", marker="*", s=220, edgecolors="black",
                              norm=LogNorm(vmin=r.min(), vmax=max(r.max(), r.min() * 1.01)), zorder=5,
-                             label=f"ghost ({int(ghosts.sum())})")
+                             label=f"ghost ({int(ghosts.sum())})" + ("" if colorbar else f", r_eff {span}"))
         unit = "steps" if points.time == "discrete" else "time units"
-        fig.colorbar(scatter, ax=ax, label=f"ghost r_eff (passage pi/sqrt(r_eff) {unit})")
+        if colorbar:
+            fig.colorbar(scatter, ax=ax, label=f"ghost r_eff (passage pi/sqrt(r_eff) {unit})")
     slow = points.kind == "slow point"
     if slow.any():
         proj = (points.x[slow] - mean) @ pcs.T
         ax.plot(proj[:, 0], proj[:, 1], label=f"slow point ({int(slow.sum())})", **SLOW_STYLE)
     ax.set(xlabel="PC 1 of the states", ylabel="PC 2", title=title or "slow points and trajectories")
-    legend_below(ax, ncols=3)
+    legend_below(ax, ncols=2)
     return fig
 
 

@@ -89,8 +89,8 @@ def plot_ghost_lag(ds, timeline, lag: dict, *, run: tuple[int, int] | None = Non
     ax_lag.axhline(0, color="0.5", lw=0.8)
     ax_lag.set_xticks(range(ds.lr.size), [f"{v:.3g}" for v in ds.lr.values])
     seeds = ds.seed.size
-    ax_lag.set(xlabel="learning rate", ylabel="ghost epoch - drop epoch (> 0: ghost later)",
-               title=f"lag per run ({seeds} seeds per rate)")
+    ax_lag.set(xlabel="learning rate", ylabel="ghost epoch - drop epoch (epochs)",
+               title=f"lag per run ({seeds} seeds per rate; > 0: the ghost later)")
     return fig
 
 
@@ -171,7 +171,8 @@ def plot_network_slow_points_pca(model, params_by_epoch: dict, task, *, axes=Non
     for ax, epoch in zip(axes, epochs, strict=True):
         states, p = runs[epoch]
         found, _ = network_slow_points(model, p, task)
-        plot_slow_points_pca(found, states, ax=ax, basis=basis, labels=labels, title=f"epoch {epoch}")
+        plot_slow_points_pca(found, states, ax=ax, basis=basis, labels=labels, title=f"epoch {epoch}",
+                             colorbar=False)
     return fig
 
 

@@ -55,7 +55,7 @@ def plot_rank_remedy(ds, *, axes=None, lines: int = 3) -> Figure:
         ax_lines.semilogx(ranks, fraction[:, index], marker=markers[k % len(markers)], ls="-", color=color, ms=5,
                           label=f"lr {lr[index]:.3g}")
     ax_lines.set(xlabel="trainable rank K (N = 100)", ylabel="fraction learned", ylim=(-0.03, 1.03),
-                 title=f"more rank, more learning: {ds.attrs.get('experiment', '')}")
+                 title=f"more rank, more learning\n{ds.attrs.get('experiment', '')}")
     ax_lines.title.set_fontsize(8.5)
     legend_below(ax_lines, ncols=3)
     return fig
