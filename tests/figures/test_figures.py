@@ -97,8 +97,11 @@ def test_only_some_figures_keeps_the_other_entries(quick_run, tmp_path):
     before = json.loads((out / "summary.json").read_text())
     summary = make_figures(out, quick=True, only=["1"], progress=False)
     after = json.loads((out / "summary.json").read_text())
-    assert set(after) == set(before) and after["files"] == before["files"]
-    assert summary["files"]["01_canonical_form"]["file"] == "01_canonical_form.png"
+    assert set(after) == set(before) and set(after["files"]) == set(before["files"])
+    others = [name for name in before["files"] if name != "01_canonical_form"]
+    assert all(after["files"][name] == before["files"][name] for name in others)  # the others kept as they were
+    # (another test may have redrawn the shared quick run in another format: only figure 1 is png now)
+    assert after["files"]["01_canonical_form"]["file"] == "01_canonical_form.png" == summary["drawn"][0] + ".png"
     assert [f[0] for f in selected_figures(["21", "03_landscape"])] == ["03_landscape", "21_rnn_large_rates"]
     with pytest.raises(ValueError, match="unknown figure"):
         selected_figures(["99"])
