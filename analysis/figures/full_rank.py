@@ -13,7 +13,6 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..networks import checkpoint_params, preset
-from ..networks.slow import trial_states
 from ..plotting.oscillation import plot_case_study, plot_lr_summary, plot_saturation
 from .context import cache_path
 
@@ -42,13 +41,11 @@ def _saturation(ctx):
     kept = checkpoint_params(ds)
     states, outputs = {}, {}
     for i, epoch in enumerate(ds.checkpoint.values):
-        params = {k: v[i] for k, v in kept.items()}
-        x = trial_states(p.model, params, p.task)  # (steps + 1, trials, N), float64, no noise
-        with jax.enable_x64(True):
-            x0 = jnp.asarray(x[0])
-            _, y = p.model.simulate({k: jnp.asarray(v, jnp.float64) for k, v in params.items()},
+        with jax.enable_x64(True):  # one deterministic forward pass: the states and the outputs
+            x0, _ = p.model.sample_start(jax.random.PRNGKey(0), p.task.trials, p.task.steps, jnp.float64)
+            x, y = p.model.simulate({k: jnp.asarray(v[i], jnp.float64) for k, v in kept.items()},
                                     jnp.asarray(p.task.inputs, jnp.float64), x0, None)
-        states[int(epoch)], outputs[int(epoch)] = x[1:, 0], np.asarray(y)[0]
+        states[int(epoch)], outputs[int(epoch)] = np.asarray(x)[1:, 0], np.asarray(y)[0]
     return ds, states, outputs, p.task.targets[0]
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from reduced.validation import finite
+
 from .dynamics import Flow, Map
 
 NONLINEARITIES = ("tanh", "relu", "sigmoid", "softplus")
@@ -232,9 +234,7 @@ def from_weights(W_rec, b, *, W_in=None, alpha: float = 1.0, nonlinearity: str =
 
 
 def _finite_array(value, name: str, ndim: int) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
+    arr = finite(value, name)
     if arr.ndim != ndim:
         raise ValueError(f"{name} must be a {ndim}-D array, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite")
     return arr

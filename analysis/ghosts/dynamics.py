@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from reduced.validation import positive_int
+from reduced.validation import finite, positive_int
 
 
 @dataclass(frozen=True)
@@ -102,9 +102,7 @@ def constant_inputs(inputs, n_input: int | None, n_starts: int) -> np.ndarray | 
     """
     if inputs is None:  # a system's input is held at zero; a plain function takes none
         return None if n_input is None else np.zeros((n_starts, n_input))
-    if any(isinstance(v, str | bytes | bool | np.bool_) for v in np.ravel(np.asarray(inputs, dtype=object))):
-        raise ValueError(f"inputs must be real numbers, got {inputs!r}")
-    arr = np.asarray(inputs, dtype=float)
+    arr = finite(inputs, "inputs")  # real numbers: no text, flags, NaN or inf
     if arr.ndim == 1:
         arr = np.broadcast_to(arr, (n_starts, arr.size))
     if arr.ndim != 2 or arr.shape[0] != n_starts:
@@ -112,6 +110,4 @@ def constant_inputs(inputs, n_input: int | None, n_starts: int) -> np.ndarray | 
                          f"{np.shape(inputs)}")
     if n_input is not None and arr.shape[1] != n_input:
         raise ValueError(f"inputs must have length {n_input} (the system's input size), got {arr.shape[1]}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("inputs must be finite")
     return np.ascontiguousarray(arr)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reduced.validation import positive_int
+from reduced.validation import finite, finite_scalar, nonnegative_scalar, positive_int
 
 from ..store import ENGINE, write_netcdf
 from .adapters import from_torch
@@ -48,19 +48,16 @@ def sample_states(trajectories, n: int, noise: float = 0.0, seed: int = 0) -> np
     """
     states = _checked_states(trajectories, "trajectories")
     n = positive_int(n, "n")
-    if not (np.isscalar(noise) and np.isfinite(noise) and noise >= 0):
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    noise = nonnegative_scalar(noise, "noise")
     rng = np.random.default_rng(positive_int(seed, "seed", minimum=0))
     picks = rng.choice(len(states), size=n, replace=n > len(states))
     return states[picks] + noise * rng.standard_normal((n, states.shape[1]))
 
 
 def _checked_states(states, name: str) -> np.ndarray:
-    arr = np.asarray(states, dtype=float)
+    arr = finite(states, name)
     if arr.ndim < 2 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty array of states, shape (..., n_state), got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite")
     return arr.reshape(-1, arr.shape[-1])
 
 
@@ -151,10 +148,7 @@ class SlowPointTracker:
 
     def log_loss(self, epoch: int, loss: float) -> None:
         """Log the loss at an epoch (every epoch, for the drop epoch at one-epoch resolution)."""
-        epoch = positive_int(epoch, "epoch", minimum=0)
-        if not np.isfinite(loss):
-            raise ValueError(f"loss must be finite, got {loss!r}")
-        self.losses[epoch] = float(loss)
+        self.losses[positive_int(epoch, "epoch", minimum=0)] = finite_scalar(loss, "loss")
 
     def _record(self, epoch: int, found) -> dict:
         fixed = found.kind == "fixed point"
@@ -216,12 +210,9 @@ class SlowPointTracker:
         tracker = cls(system, n_starts=int(ds.attrs["n_starts"]), noise=float(ds.attrs["noise"]),
                       on_path=float(ds.attrs["on_path"]))
         for i in range(ds.sizes["update"]):
-            tracker.records.append({k: _plain(ds[k].values[i]) for k in RECORD_FIELDS})
+            tracker.records.append({k: ds[k].values[i].item() for k in RECORD_FIELDS})
             tracker.ghost_x.append(np.asarray(ds["ghost_x"].values[i]))
         tracker.losses = dict(zip(ds["logged_epoch"].values.tolist(), ds["logged_loss"].values.tolist(), strict=True))
         return tracker
 
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
 

@@ -86,8 +86,10 @@ def test_the_tracker_refuses_nonsense_by_name():
         tracker.update(0, from_weights(W, b))
     with pytest.raises(ValueError, match="states must be a non-empty array"):
         tracker.update(0, from_weights(W, b), states=np.zeros((0, 3)))
-    with pytest.raises(ValueError, match="states must be finite"):
+    with pytest.raises(ValueError, match="states must not contain NaN"):
         tracker.update(0, from_weights(W, b), states=np.full((4, 3), np.nan))
+    with pytest.raises(ValueError, match="states must be finite"):
+        tracker.update(0, from_weights(W, b), states=np.full((4, 3), np.inf))
     with pytest.raises(ValueError, match="states must have 3 coordinates"):
         tracker.update(0, from_weights(W, b), states=np.zeros((4, 2)))
     tracker.update(0, from_weights(W, b), states=np.zeros((4, 3)))
@@ -97,8 +99,10 @@ def test_the_tracker_refuses_nonsense_by_name():
         tracker.update(0, from_weights(W, b))
     with pytest.raises(ValueError, match="plain parameters need the tracker's system"):
         SlowPointTracker().update(0, {"W": W}, states=np.zeros((2, 3)))
-    with pytest.raises(ValueError, match="loss must be finite"):
+    with pytest.raises(ValueError, match="loss must not contain NaN"):
         tracker.log_loss(3, float("nan"))
+    with pytest.raises(ValueError, match="loss must be finite"):
+        tracker.log_loss(3, float("inf"))
     for kwargs, match in (({"on_path": 0.0}, "on_path"), ({"n_starts": 0}, "n_starts"), ({"noise": -1.0}, "noise")):
         with pytest.raises(ValueError, match=match):
             SlowPointTracker(**kwargs)
