@@ -65,11 +65,15 @@ def fig_rnn_large_rates(ctx):
             else:  # the quick run keeps a coarser grid
                 ax.set_axis_off()
         per_run = ds.mean_loss.values
+
+        def epoch_mean(values):  # in float64 and one memory layout: a cached sweep gives the same numbers
+            return np.nanmean(np.ascontiguousarray(values, dtype=np.float64), axis=-1)
+
         summary[name] = {"lr": ds.lr.values.tolist(), "seeds": ds.seed.values.tolist(),
                          "epochs": int(ds.attrs["epochs"]),
                          "median_time_averaged_loss": np.nanmedian(per_run, axis=1).tolist(),
-                         "median_mean_grad_W_norm": np.nanmedian(np.nanmean(ds.grad_W_norm.values, -1), 1).tolist(),
-                         "median_mean_W_norm": np.nanmedian(np.nanmean(ds.W_norm.values, -1), 1).tolist()}
+                         "median_mean_grad_W_norm": np.nanmedian(epoch_mean(ds.grad_W_norm.values), 1).tolist(),
+                         "median_mean_W_norm": np.nanmedian(epoch_mean(ds.W_norm.values), 1).tolist()}
     sat, states, outputs, target = _saturation(ctx)
     plot_saturation(states, outputs, target, axes=rows[2][:2])
     run = sat.isel(lr=0, seed=0)

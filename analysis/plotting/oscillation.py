@@ -23,7 +23,8 @@ SUMMARIES = {  # variable of a recurrent_norms sweep -> (per-run summary, axis l
 
 def _per_run(ds, name: str) -> np.ndarray:
     values = ds[name].values
-    return values if name == "mean_loss" else np.nanmean(values, axis=-1)  # (lr, seed)
+    # (lr, seed), averaged in float64 and one memory layout: the same numbers from memory or a file
+    return values if name == "mean_loss" else np.nanmean(np.ascontiguousarray(values, dtype=np.float64), axis=-1)
 
 
 def plot_lr_summary(ds, *, names=("mean_loss", "grad_W_norm", "W_norm"), axes=None, title: str = "") -> Figure:
