@@ -18,7 +18,7 @@ from pathlib import Path
 from reduced import __version__
 
 from ..plotting.style import save_figure
-from . import full_rank, networks, reduced_model
+from . import full_rank, network_critical, networks, reduced_model
 from .context import SCALES, Context, Settings
 
 FORMATS = ("png", "pdf", "svg")
@@ -54,6 +54,8 @@ FIGURES: list[tuple[str, str, Callable]] = [
     ("20_rnn_scaling", "the critical learning rate against the delay in networks", networks.fig_rnn_scaling),
     ("21_rnn_large_rates", "full-rank networks at large learning rates: loss, gradient and weight norms (Fig 7)",
      full_rank.fig_rnn_large_rates),
+    ("22_rnn_critical_rate", "rank-one networks: the onset of trapping against the delay, predicted by their own "
+     "1-D models", network_critical.fig_network_critical_rate),
 ]
 
 

@@ -31,36 +31,21 @@ from reduced import critical_learning_rate
 
 from ..onset import onset_bracket
 from ..regimes import LEARNED, TRAPPED
+from .critical_rate import rank_one_r_eff
 from .flows import flow_structure, rank_one_params
 from .training import combination
 
 
 def r_eff_and_gradient(m, n, b, kappa_g):
-    """r_eff of the ghost near kappa_g and its gradient in (m, n, b), by differentiating through
-    Newton's iteration on f'(kappa) = 0 (the implicit derivative once converged)."""
+    """r_eff of the ghost near kappa_g and |grad r_eff|^2 in (m, n, b), by differentiating through
+    Newton's iteration on f'(kappa) = 0 (:func:`.critical_rate.rank_one_r_eff`)."""
     import jax
     import jax.numpy as jnp
 
-    def r_eff(theta):
-        m_, n_, b_ = theta
-
-        def derivs(k):
-            t = jnp.tanh(m_ * k + b_)
-            s = 1 - t**2
-            f = -k + n_ @ t
-            return f, -1 + (n_ * m_) @ s, (n_ * m_**2) @ (-2 * t * s)
-
-        k = jnp.asarray(kappa_g)
-        for _ in range(8):
-            _, d1, d2 = derivs(k)
-            k = k - d1 / d2
-        f, d1, d2 = derivs(k)
-        return 0.5 * d2 * f - d1**2 / 4
-
     with jax.enable_x64(True):
-        theta = tuple(jnp.asarray(a, jnp.float64) for a in (m, n, b))
-        value, grads = jax.value_and_grad(r_eff)(theta)
-        return float(value), float(sum(jnp.sum(g**2) for g in grads))
+        theta = {k: jnp.asarray(a, jnp.float64) for k, a in (("m", m), ("n", n), ("b", b))}
+        value, grads = jax.value_and_grad(rank_one_r_eff(kappa_g))(theta)
+        return float(value), float(sum(jnp.sum(g**2) for g in grads.values()))
 
 
 def predicted_critical_rate(ds, *, delay_steps: int | None = None, alpha: float | None = None) -> dict:

@@ -6,7 +6,8 @@
 * :mod:`.descent`: phase diagrams, eta_c against T, momentum and Adam;
 * :mod:`.networks`: trained networks (ghost timing, latent flows, slow points, regimes);
 * :mod:`.ghosts`: any network's slow points with its trajectories, and a tracker's timeline;
-* :mod:`.remedies`: the remedies and the scaling law in networks.
+* :mod:`.remedies`: the remedies and the scaling law in networks;
+* :mod:`.network_critical`: a network's critical rate, measured and predicted from its own 1-D model.
 
 Every function takes ``ax=None`` (or ``axes=``), draws on it or on a new figure, and returns the
 :class:`matplotlib.figure.Figure`; none calls ``plt.show()``.
@@ -14,6 +15,7 @@ Every function takes ``ax=None`` (or ``axes=``), draws on it or on a new figure,
 
 from .descent import check_phase_diagram, plot_optimizers, plot_phase_eta_a, plot_phase_eta_T, plot_scaling
 from .ghosts import plot_ghost_tracker, plot_slow_points_pca, principal_axes
+from .network_critical import plot_network_critical_rate
 from .networks import (
     plot_ghost_lag,
     plot_latent_flow_map,
@@ -56,6 +58,7 @@ __all__ = [
     "plot_latent_flow_map",
     "plot_learnable_gain",
     "plot_learning_dynamics",
+    "plot_network_critical_rate",
     "plot_network_scaling",
     "plot_normal_form",
     "plot_optimizers",

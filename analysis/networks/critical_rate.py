@@ -1,0 +1,269 @@
+"""The critical learning rate of the library's rank-one networks, predicted from their own 1-D models.
+
+For every learned network, :func:`predict_onset` builds its own 1-D model (:mod:`.own_model`):
+its loss along the unit gradient of its ghost's r_eff through its final parameters, descended
+from the loss it had on the plateau just before its drop, at every rate of a dense grid. The
+fraction of those 1-D models that end trapped at each rate predicts the networks' trapped
+fraction; its ``quantile`` rate is compared with the measured one (:mod:`.onset`).
+
+The same call gives the ablation that says what each ingredient moves:
+
+* ``sharp``: the closed-form mapping (:mod:`.mapping`), eta_c(alpha T) / |grad r_eff|^2 per
+  network, with the sharp reduced model's eta_c = 3 pi^4 / (32 T^4);
+* ``own landscape``: the network's own loss along the line, with its real gain, its real trial
+  start and its discrete steps, descended from its own start on the plateau (the prediction);
+* ``start above``: the same landscape descended from the far side of the minimum, as the reduced
+  model's experiment starts at 10 r* (the effect of the network's own start);
+* ``sharper readout``: the same, with the readout gain multiplied by 10 (the effect of finite gain).
+
+Where the ghost's normal form puts the threshold, x* = A (1 - kappa_g) with A = f''(kappa_g) / 2,
+the learned networks give x* of the order of sqrt(r*) (the ghost sits near kappa = -1, the
+threshold at +1, and A is small), outside the regime x* >> sqrt(r) that the reduced model's
+regime criteria assume; ``ghost_coordinates`` reports A and kappa_g so that this can be checked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+
+import numpy as np
+
+from reduced import critical_learning_rate
+from reduced.validation import positive_scalar
+
+from ..regimes import LEARNED
+from .onset import quantile_rate
+from .own_model import descend_line, line_landscape, path_landscape, start_above, training_path
+from .training import NetworkCriteria, checkpoint_params, combination
+from .training.segment import loss_and_accuracy
+
+NEWTON_STEPS = 12
+PATH_REFINEMENT = 10
+STARTS = ("plateau", "above")
+
+
+def task_loss(model, task):
+    """``loss(params)``: the network's full-batch training loss, as the engine computes it (JAX)."""
+    import jax
+    import jax.numpy as jnp
+
+    def loss(params):
+        dtype = jax.tree_util.tree_leaves(params)[0].dtype  # the task in the parameters' precision
+        arrays = [jnp.asarray(a, dtype) for a in (task.inputs, task.targets, task.mask)]
+        key = jax.random.PRNGKey(0)  # noise-free networks: the key only draws a deterministic start
+        return loss_and_accuracy(model, task.accuracy_rule, params, key, *arrays, task.loss_scale)[0]
+
+    return loss
+
+
+def rank_one_r_eff(kappa_guess: float):
+    """``r_eff(params)`` of a rank-one network's ghost near ``kappa_guess`` (JAX, differentiable).
+
+    The ghost is the minimum of the latent flow f(kappa) = -kappa + n.tanh(m kappa + b) nearest
+    the guess (Newton's iteration on f' = 0, differentiated through its converged steps), and
+    r_eff = f'' f / 2 - f'^2 / 4 there (the normal form of docs/science.md, section 3). Every
+    returned function shares one compiled program.
+    """
+    compiled = _compiled_r_eff()
+    return lambda params: compiled(params, kappa_guess)
+
+
+@cache
+def _compiled_r_eff():
+    import jax
+
+    return jax.jit(_r_eff_at)
+
+
+def _r_eff_at(params, kappa_guess):
+    import jax.numpy as jnp
+
+    m, n, b = (jnp.ravel(params[k]) for k in ("m", "n", "b"))
+
+    def derivatives(k):
+        t = jnp.tanh(m * k + b)
+        s = 1 - t**2
+        return -k + n @ t, -1 + (n * m) @ s, (n * m**2) @ (-2 * t * s)
+
+    k = jnp.asarray(kappa_guess, m.dtype)
+    for _ in range(NEWTON_STEPS):
+        _, d1, d2 = derivatives(k)
+        k = k - d1 / d2
+    f, d1, d2 = derivatives(k)
+    return 0.5 * d2 * f - d1**2 / 4
+
+
+def ghost_coordinates(params, kappa_guess: float) -> dict:
+    """kappa_g, A = f''/2 and r_eff of a rank-one network's ghost (numpy, float64)."""
+    m, n, b = (np.ravel(np.asarray(params[k], float)) for k in ("m", "n", "b"))
+    k = float(kappa_guess)
+    for _ in range(NEWTON_STEPS):
+        t = np.tanh(m * k + b)
+        s = 1 - t**2
+        d1, d2 = -1 + (n * m) @ s, (n * m**2) @ (-2 * t * s)
+        k -= d1 / d2
+    t = np.tanh(m * k + b)
+    f, d2 = -k + n @ t, (n * m**2) @ (-2 * t * (1 - t**2))
+    return {"kappa_g": k, "A": 0.5 * d2, "r_eff": 0.5 * d2 * f - (-1 + (n * m) @ (1 - t**2)) ** 2 / 4}
+
+
+def learned_networks(learned_ds) -> list[dict]:
+    """Per seed of a one-rate sweep with checkpoints: its final parameters and its loss before the drop.
+
+    Only seeds whose run learned, and whose final network has a ghost, are kept: the slowest ghost on
+    the trial's path, or, where the trial starts just past it (at short delays), the ghost nearest
+    the start. The loss before the drop is the last recorded loss before the run first left the
+    plateau (``plateau_length``).
+    """
+    model, task = combination(learned_ds)
+    out = []
+    for i, seed in enumerate(learned_ds.seed.values):
+        run = learned_ds.isel(lr=0, seed=i)
+        if int(run.regime) != LEARNED or not np.isfinite(float(run.plateau_length)):
+            continue
+        params = checkpoint_params(learned_ds, lr=0, seed=i, checkpoint=-1)
+        kappa_g = _slowest_ghost(params, 2 * task["T"], model["alpha"])
+        if not np.isfinite(kappa_g):
+            continue
+        epochs = run.epoch.values
+        before = epochs < float(run.plateau_length)
+        start_loss = float(run.loss.values[before][-1]) if before.any() else float(run.initial_loss)
+        last_plateau_checkpoint = int(np.flatnonzero(learned_ds.checkpoint.values < float(run.plateau_length))[-1])
+        out.append({"seed": int(seed), "params": params, "kappa_g": kappa_g,
+                    "before_drop": checkpoint_params(learned_ds, lr=0, seed=i, checkpoint=last_plateau_checkpoint),
+                    "before_epoch": int(learned_ds.checkpoint.values[last_plateau_checkpoint]),
+                    "lr": float(learned_ds.lr.values[0]), "start_loss": start_loss,
+                    "final_loss": float(run.final_loss), "initial_loss": float(run.initial_loss)})
+    return out
+
+
+def predict_onset(model, task, networks: list[dict], lr, *, epochs: int, quantile: float = 0.1,
+                  direction: str = "r_eff", starts: tuple[str, ...] = ("plateau",), gain: float | None = None,
+                  criteria: NetworkCriteria | None = None) -> dict:
+    """The trapped fraction and its ``quantile`` rate predicted from each learned network's own 1-D model.
+
+    Parameters
+    ----------
+    model, task
+        The rank-one network and its task (the delay the networks learned).
+    networks : list of dict
+        From :func:`learned_networks`: per network its final ``params``, ``kappa_g`` and ``start_loss``
+        (and, for ``direction="path"``, ``before_drop``, ``before_epoch`` and ``lr``).
+    lr : array_like
+        The dense ascending grid of rates at which the 1-D models descend.
+    epochs : int
+        Epochs of each descent (the networks' own).
+    quantile : float
+        The trapped fraction whose rate is predicted (0.1); the 50% rate is given too.
+    direction : {"r_eff", "path"}
+        The curve of each network's 1-D model: ``"r_eff"`` (:func:`.own_model.line_landscape`, the
+        default), the straight line through the learned network along grad r_eff; ``"path"``
+        (:func:`.own_model.path_landscape`), the path of its own training from the last checkpoint
+        on the plateau (recomputed at a tenth of its rate for ten times the epochs, the gradient
+        flow's path: at its own rate descent zigzags across the valley, and a zigzag's length is no
+        progress), continued beyond the learned network along grad r_eff.
+    starts : tuple of {"plateau", "above"}
+        Where the descents start: on the plateau below the minimum, at the network's own loss before
+        its drop, or above it, at the first point beyond the minimum with that loss (as the reduced
+        model's experiment starts, at 10 r*). One result per start, from the same tables.
+    gain : float, optional
+        Evaluate the 1-D models with this readout gain instead of the network's (an ablation).
+
+    Returns
+    -------
+    dict
+        Per start: ``fraction_trapped`` over ``lr``, ``value`` and ``q50`` (NaN where the fraction
+        never reaches them on the grid), ``first_trapping`` per network, ``left_grid`` (the fraction
+        of runs that ended beyond the table, on the far plateau its last point continues). Besides:
+        ``lr``, ``sharp`` (the closed-form mapping per network), ``tables``.
+    """
+    if not networks:
+        raise ValueError("networks must hold at least one learned network")
+    if any(s not in STARTS for s in starts) or not starts:
+        raise ValueError(f"starts must be a non-empty tuple of {STARTS}, got {starts!r}")
+    if direction not in ("r_eff", "path"):
+        raise ValueError(f"direction must be 'r_eff' or 'path', got {direction!r}")
+    rates = np.sort(np.asarray(lr, float))
+    loss = task_loss(model if gain is None else model.replace(gain=positive_scalar(gain, "gain")), task)
+    tables = [_table(loss, net, direction, epochs) for net in networks]
+    out = {"lr": rates.tolist(), "quantile": quantile, "tables": tables,
+           "sharp": [critical_learning_rate(model.alpha * task.delay) / _grad_r_eff_sq(n) for n in networks]}
+    for start in starts:
+        use = tables if start == "plateau" else [replace(t, start=start_above(t)) for t in tables]
+        run = descend_line(use, rates, epochs=epochs, criteria=criteria)
+        fraction = run["trapped"].mean(axis=0)
+        first = np.where(run["trapped"].any(axis=1), rates[np.argmax(run["trapped"], axis=1)], np.nan)
+        out[start] = {"fraction_trapped": fraction.tolist(), "first_trapping": first.tolist(),
+                      "value": float(quantile_rate(rates, fraction, quantile)),
+                      "q50": float(quantile_rate(rates, fraction, 0.5)),
+                      "left_grid": float(run["left_grid"].mean())}
+    return out
+
+
+def sharp_onset(sharp: list[float], lr, quantile: float = 0.1) -> float:
+    """The ``quantile`` rate of the closed-form mapping's per-network rates, read as the others are.
+
+    A network is predicted trapped at every rate at or above its own eta_c / |grad r_eff|^2, so
+    the predicted trapped fraction at eta is the fraction of networks whose rate is at most eta.
+    """
+    rates = np.sort(np.asarray(lr, float))
+    fraction = (np.asarray(sharp)[:, None] <= rates[None, :]).mean(axis=0)
+    return float(quantile_rate(rates, fraction, quantile))
+
+
+def _grad_r_eff_sq(net: dict) -> float:
+    """|grad r_eff|^2 at the learned network (the closed-form mapping's denominator)."""
+    import jax
+    import jax.numpy as jnp
+
+    with jax.enable_x64(True):
+        params = {k: jnp.asarray(v, jnp.float64) for k, v in net["params"].items()}
+        grads = jax.grad(rank_one_r_eff(net["kappa_g"]))(params)
+        return float(sum(jnp.sum(g**2) for g in jax.tree_util.tree_leaves(grads)))
+
+
+def _table(loss, net: dict, direction: str, epochs: int):
+    """One network's 1-D model."""
+    r_eff = rank_one_r_eff(net["kappa_g"])
+    if direction == "path":
+        path = training_path(loss, net["before_drop"], net["lr"] / PATH_REFINEMENT,
+                             PATH_REFINEMENT * (epochs - net["before_epoch"]), every=PATH_REFINEMENT)
+        return path_landscape(loss, path, r_eff, start_loss=net["start_loss"])
+    return line_landscape(loss, net["params"], r_eff, start_loss=net["start_loss"])
+
+
+def _slowest_ghost(params, steps: int, alpha: float) -> float:
+    """kappa of the slowest ghost on the trial's path, else of the ghost nearest the trial's start (NaN: none)."""
+    from .flows import GRID, flow_structure, latent_flow, latent_trajectory
+
+    m, n, b = (np.asarray(params[k], float).ravel() for k in ("m", "n", "b"))
+    s = flow_structure(m, n, b, steps=steps, alpha=alpha)
+    if bool(s["ghost_on_path"]):
+        return float(s["ghost_kappa"])
+    kappa = np.linspace(*GRID)
+    f = latent_flow(m, n, b, kappa)[0]
+    minima = np.flatnonzero((f[1:-1] < f[:-2]) & (f[1:-1] <= f[2:]) & (f[1:-1] > 0)) + 1
+    if minima.size == 0:
+        return np.nan
+    start = latent_trajectory(m, n, b, steps=1, alpha=alpha)[0]
+    guess = kappa[minima[np.argmin(np.abs(kappa[minima] - start))]]
+    coordinates = ghost_coordinates(params, guess)
+    return float(coordinates["kappa_g"]) if coordinates["r_eff"] > 0 else np.nan
+
+
+def networks_from_compact(compact, delay: int) -> list[dict]:
+    """The learned networks of one delay of :func:`.onset.compact_onsets`, as :func:`predict_onset` takes them."""
+    row = compact.sel(delay=delay)
+    alpha = float(compact.attrs["alpha"])
+    out = []
+    for j in range(row.sizes["seed"]):
+        if int(row.learned_regime[j]) != LEARNED or not np.isfinite(float(row.start_loss[j])):
+            continue
+        params = {k: np.asarray(row[f"final_{k}"].values[j], float)[:, None] if k != "b"
+                  else np.asarray(row[f"final_{k}"].values[j], float) for k in ("m", "n", "b")}
+        kappa_g = _slowest_ghost(params, 2 * int(delay), alpha)
+        if np.isfinite(kappa_g):
+            out.append({"seed": int(row.seed_value[j]), "params": params, "kappa_g": kappa_g,
+                        "start_loss": float(row.start_loss[j])})
+    return out

@@ -1,0 +1,233 @@
+"""A network's onset of trapping as a quantile over seeds, with a bootstrap interval.
+
+In networks the fraction of runs that end trapped rises gradually with the learning rate, so the
+first rate at which any of a few seeds traps moves with the seed set (at 7.5 tau, two sets of 20
+seeds gave first trapping rates 12% apart). The onset is therefore defined as a quantile of the
+seeds' critical rates: the rate at which a fraction ``quantile`` of the runs is trapped,
+
+* read off the trapped fraction f(eta) on an ascending grid of rates, at the first grid rate where
+  f reaches the quantile, by linear interpolation in log eta from the rate before it;
+* with a bootstrap interval over seeds (the seeds are resampled with replacement, the same
+  resample at every rate, because one seed is one initial network trained at every rate).
+
+:func:`trapping_onset_sweeps` trains what the measurement needs, per delay: the dense sweep and,
+at its lowest rate, the same seeds with checkpoints (the learned networks a prediction starts
+from, :mod:`.own_model`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from reduced.validation import positive_int
+
+from ..regimes import LEARNED, TRAPPED
+from ..store import file_in
+from .training import positive_list, train_sweep
+
+
+def quantile_rate(rates: ArrayLike, fraction: ArrayLike, quantile: float) -> np.ndarray:
+    """The rate at which ``fraction`` (along its last axis, over ascending ``rates``) first reaches
+    ``quantile``, interpolated linearly in log rate from the grid rate before it.
+
+    NaN where the fraction never reaches the quantile on the grid; the first rate where it
+    reaches it already at the first rate (the grid starts too high to resolve it, so the value
+    is only an upper bound).
+
+    Examples
+    --------
+    >>> float(quantile_rate([1.0, 4.0], [0.0, 0.2], 0.1))  # halfway in log: sqrt(1 * 4)
+    2.0
+    """
+    rates = np.asarray(rates, dtype=float)
+    fraction = np.asarray(fraction, dtype=float)
+    if rates.ndim != 1 or fraction.shape[-1:] != rates.shape or np.any(np.diff(rates) <= 0) or np.any(rates <= 0):
+        raise ValueError("rates must be positive and ascending, one per entry of fraction's last axis")
+    if not 0 < quantile < 1:
+        raise ValueError(f"quantile must lie in (0, 1), got {quantile!r}")
+    reached = fraction >= quantile
+    first = np.argmax(reached, axis=-1)
+    out = np.full(fraction.shape[:-1], np.nan)
+    some = reached.any(axis=-1)
+    log_rates = np.log(rates)
+    for index in zip(*np.nonzero(some), strict=True) if out.ndim else ([()] if some else []):
+        k = first[index]
+        if k == 0:
+            out[index] = rates[0]
+            continue
+        below, above = fraction[index][k - 1], fraction[index][k]
+        weight = (quantile - below) / (above - below)
+        out[index] = np.exp(log_rates[k - 1] + weight * (log_rates[k] - log_rates[k - 1]))
+    return out
+
+
+def trapped_by_seed(ds) -> np.ndarray:
+    """(seed, lr) booleans: did each run end trapped? (Other swept axes must be absent.)"""
+    regime = ds["regime"].transpose("seed", "lr").values
+    return regime == TRAPPED
+
+
+def onset_quantile(ds, *, quantile: float = 0.1, resamples: int = 2000, confidence: float = 0.95,
+                   seed: int = 0) -> dict:
+    """The onset of trapping of a learning-rate sweep as a quantile over its seeds.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A :func:`train_sweep` result over (lr, seed), the rates ascending and dense around the onset.
+    quantile : float
+        The trapped fraction that defines the onset (0.1); the 50% rate is reported beside it.
+    resamples : int
+        Bootstrap resamples of the seeds.
+    confidence : float
+        Level of the bootstrap (percentile) interval.
+    seed : int
+        Seed of the resampling.
+
+    Returns
+    -------
+    dict
+        ``value`` and ``ci`` (the onset and its interval), ``q50`` and ``q50_ci``, the trapped and
+        learned fraction per rate, ``learned_below`` (the fraction of runs that learned at the rates
+        below the onset: a small value says that the epoch budget, not the rate, limits them),
+        ``unresolved`` (the fraction of resamples whose trapped fraction never reaches the quantile
+        on the grid; those are left out of the interval) and the seed count.
+    """
+    positive_int(resamples, "resamples")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
+    rates = ds.lr.values
+    trapped = trapped_by_seed(ds)
+    learned = ds["regime"].transpose("seed", "lr").values == LEARNED
+    n_seeds = trapped.shape[0]
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, n_seeds, size=(resamples, n_seeds))
+    boot_fraction = trapped[draws].mean(axis=1)  # (resamples, lr)
+    tail = (1 - confidence) / 2
+    out = {"quantile": quantile, "seeds": int(n_seeds), "lr": rates.tolist(),
+           "fraction_trapped": trapped.mean(0).tolist(), "fraction_learned": learned.mean(0).tolist()}
+    for name, q in (("value", quantile), ("q50", 0.5)):
+        value = float(quantile_rate(rates, trapped.mean(0), q))
+        boot = quantile_rate(rates, boot_fraction, q)
+        finite = boot[np.isfinite(boot)]
+        key = "ci" if name == "value" else "q50_ci"
+        out[name] = value
+        out[key] = ([float(np.quantile(finite, tail)), float(np.quantile(finite, 1 - tail))]
+                    if finite.size else [np.nan, np.nan])
+        if name == "value":
+            out["unresolved"] = float(1 - finite.size / resamples)
+    below = rates < out["value"] if np.isfinite(out["value"]) else np.ones(rates.size, bool)
+    out["learned_below"] = float(learned[:, below].mean()) if below.any() else np.nan
+    return out
+
+
+def trapping_onset_sweeps(model, task, delays: Sequence[int], rates: Sequence[Sequence[float]], *,
+                          seeds: int = 40, epochs: int = 30_000, checkpoint_every: int = 100,
+                          out_dir: str | os.PathLike | None = None, executor=None, progress=None) -> dict:
+    """Per delay: the dense learning-rate sweep and, at its lowest rate, the same seeds with checkpoints.
+
+    Parameters
+    ----------
+    model, task
+        A network and its task; the task's delay is replaced by each of ``delays`` (steps).
+    delays : sequence of int
+        Delays in steps.
+    rates : sequence of sequences of float
+        The ascending grid of learning rates of each delay.
+    seeds : int
+        Runs per rate. Each delay has its own seeds, ``1000 * delay + (0, ..., seeds - 1)``, so that
+        the delays are independent samples (what an exponent's interval assumes).
+    epochs, checkpoint_every : int
+        Epochs per run, and the spacing of the checkpoints of the lowest-rate runs.
+    out_dir : path, optional
+        Where every sweep is cached (resumable).
+
+    Returns
+    -------
+    dict
+        ``{delay: {"sweep": Dataset, "learned": Dataset}}``.
+    """
+    delays = [positive_int(d, "delays") for d in delays]
+    if len(rates) != len(delays):
+        raise ValueError(f"rates must give one grid per delay ({len(delays)}), got {len(rates)}")
+    seeds = positive_int(seeds, "seeds")
+    epochs = positive_int(epochs, "epochs")
+    every = positive_int(checkpoint_every, "checkpoint_every")
+    out = {}
+    for delay, grid in zip(delays, rates, strict=True):
+        grid = sorted(positive_list(grid, "rates"))
+        run_seeds = [1000 * delay + i for i in range(seeds)]
+        delayed = task.with_delay(delay)
+        common = dict(seeds=run_seeds, epochs=epochs, executor=executor, progress=progress,
+                      record_every=max(1, epochs // 300))
+        sweep = train_sweep(model, delayed, lr=grid, out=file_in(out_dir, f"onset-d{delay}-{len(grid)}"), **common)
+        learned = train_sweep(model, delayed, lr=[grid[0]], checkpoints=list(range(0, epochs + 1, every)),
+                              out=file_in(out_dir, f"onset-learned-d{delay}"), **common)
+        out[delay] = {"sweep": sweep, "learned": learned}
+    return out
+
+
+def compact_onsets(results: dict, settings: dict):
+    """The per-run results of :func:`trapping_onset_sweeps` that the onset and its prediction need, compactly.
+
+    Per delay: the rate grid and every run's regime; per learned network (the lowest-rate runs): its
+    final parameters, its loss before the drop (the last record before it left the plateau) and its
+    regime. No loss curves, so a 6-delay, 40-seed study is well under a megabyte.
+
+    Returns
+    -------
+    xarray.Dataset
+        Over (delay, seed, rate) and (delay, seed, unit); ``settings`` is kept as a JSON attribute.
+    """
+    import json
+
+    import xarray as xr
+
+    from .training import checkpoint_params
+
+    delays = sorted(results)
+    sweeps = [results[d]["sweep"] for d in delays]
+    learned = [results[d]["learned"] for d in delays]
+    n_rates = max(s.sizes["lr"] for s in sweeps)
+    n_seeds = sweeps[0].sizes["seed"]
+    lr = np.full((len(delays), n_rates), np.nan)
+    regime = np.full((len(delays), n_seeds, n_rates), -1, np.int8)
+    for i, s in enumerate(sweeps):
+        lr[i, :s.sizes["lr"]] = s.lr.values
+        regime[i, :, :s.sizes["lr"]] = s["regime"].transpose("seed", "lr").values
+    params = {k: [] for k in ("m", "n", "b")}
+    start_loss, learned_regime = [], []
+    for ds in learned:
+        for k in params:
+            params[k].append(np.stack([np.ravel(checkpoint_params(ds, seed=j, checkpoint=-1)[k])
+                                       for j in range(ds.sizes["seed"])]))
+        plateau = ds.plateau_length.isel(lr=0).values
+        loss = ds.loss.isel(lr=0).values
+        before = ds.epoch.values[None, :] < plateau[:, None]
+        last = np.where(before.any(axis=1), before.shape[1] - 1 - np.argmax(before[:, ::-1], axis=1), 0)
+        start_loss.append(np.where(np.isfinite(plateau), loss[np.arange(loss.shape[0]), last], np.nan))
+        learned_regime.append(ds.regime.isel(lr=0).values)
+    return xr.Dataset(
+        {"lr_grid": (("delay", "rate"), lr), "regime": (("delay", "seed", "rate"), regime),
+         **{f"final_{k}": (("delay", "seed", "unit"), np.asarray(v, np.float32)) for k, v in params.items()},
+         "start_loss": (("delay", "seed"), np.asarray(start_loss)),
+         "learned_regime": (("delay", "seed"), np.asarray(learned_regime, np.int8)),
+         "seed_value": (("delay", "seed"), np.asarray([s.seed.values for s in sweeps]))},
+        coords={"delay": delays},
+        attrs={"settings": json.dumps(settings, sort_keys=True), "regime_names": sweeps[0].attrs["regime_names"],
+               "epochs": int(sweeps[0].attrs["epochs"]), "alpha": float(json.loads(sweeps[0].attrs["model"])["alpha"])},
+    )
+
+
+def delay_sweep(compact, delay: int):
+    """One delay of :func:`compact_onsets` as an (lr, seed) Dataset that :func:`onset_quantile` reads."""
+    import xarray as xr
+
+    row = compact.sel(delay=delay)
+    keep = np.isfinite(row.lr_grid.values)
+    return xr.Dataset({"regime": (("seed", "lr"), row.regime.values[:, keep])},
+                      coords={"lr": row.lr_grid.values[keep], "seed": row.seed_value.values})

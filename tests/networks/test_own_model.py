@@ -1,0 +1,147 @@
+"""A network's own 1-D model: the line's table, the compiled descent, and the rank-one pieces."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from analysis.networks.own_model import (
+    descend_line,
+    line_landscape,
+    path_landscape,
+    predict_critical_rate,
+    start_above,
+)
+from analysis.networks.training import NetworkCriteria, classify_runs
+
+C = np.array([0.6, -0.3, 1.1])  # r = c . w: |grad r| = |c|
+WIDTH = 0.1
+
+
+def well(r):
+    """A well between two plateaus (loss 1 far from r = 1 on both sides)."""
+    return 1 - jnp.exp(-((r - 1.0) ** 2) / WIDTH**2)
+
+
+def toy_loss(p):
+    return well(jnp.asarray(C) @ p["w"])
+
+
+def toy_r_eff(p):
+    return jnp.asarray(C) @ p["w"]
+
+
+LEARNED = {"w": C / (C @ C)}  # r = 1, the minimum (float64: the table is built in double precision)
+
+
+def test_line_table_is_the_loss_composed_with_r():
+    table = line_landscape(toy_loss, LEARNED, toy_r_eff, start_loss=0.99, points=2001)
+    norm = np.linalg.norm(C)
+    assert table.grad_r_eff == pytest.approx(norm, rel=1e-12)
+    assert table.r_eff == pytest.approx(1.0, rel=1e-12)
+    r = 1.0 + norm * table.s
+    with jax.enable_x64(True):
+        expected = np.asarray(well(jnp.asarray(r)))
+        slope = np.asarray(jax.vmap(jax.grad(well))(jnp.asarray(r))) * norm  # dL/ds = |c| dL/dr
+    np.testing.assert_allclose(table.loss, expected, atol=1e-13)
+    np.testing.assert_allclose(table.slope, slope, atol=1e-11)
+    # the start: below the minimum, where the loss is 0.99: r = 1 - w sqrt(-ln 0.01)
+    r_start = 1.0 - WIDTH * np.sqrt(-np.log(0.01))
+    assert 1.0 + norm * table.start == pytest.approx(r_start, abs=2 * norm * (table.s[1] - table.s[0]))
+    # and the start from above mirrors it
+    assert 1.0 + norm * start_above(table) == pytest.approx(2.0 - r_start, abs=2 * norm * (table.s[1] - table.s[0]))
+
+
+def _brute_force(table, rates, epochs, criteria):
+    """The same descent as a plain loop over runs and epochs with the table's numpy lookup."""
+    regimes, finals = [], []
+    window = max(1, int(round(criteria.window_fraction * epochs)))
+    window_start, quarter = epochs - window, max(1, window // 4)
+    for eta in rates:
+        s, losses, grads = table.start, [], []
+        for _ in range(epochs):
+            L, g = table(s)
+            losses.append(float(L))
+            grads.append(abs(float(g)))
+            s = s - eta * float(g)
+        losses, grads = np.array(losses), np.array(grads)
+        W, head, tail = losses[window_start:], losses[window_start:window_start + quarter], losses[-quarter:]
+        stats = {"initial_loss": losses[:1], "last_loss": losses[-1:], "max_grad": grads.max(keepdims=True),
+                 "window_min_loss": W.min(keepdims=True), "window_max_loss": W.max(keepdims=True),
+                 "window_max_grad": grads[window_start:].max(keepdims=True), "head_max": head.max(keepdims=True),
+                 "head_min": head.min(keepdims=True), "tail_max": tail.max(keepdims=True),
+                 "tail_min": tail.min(keepdims=True), "diverged": np.array([not np.isfinite(s)]),
+                 "max_accuracy": np.full(1, np.nan), "late_max_accuracy": np.full(1, np.nan)}
+        regimes.append(int(classify_runs(stats, criteria)["regime"][0]))
+        finals.append(s)
+    return np.array(regimes), np.array(finals)
+
+
+def test_compiled_descent_equals_a_plain_loop():
+    table = line_landscape(toy_loss, LEARNED, toy_r_eff, start_loss=0.99, points=1001)
+    rates = np.geomspace(1e-4, 0.05, 9)
+    criteria = NetworkCriteria()
+    run = descend_line([table], rates, epochs=600, criteria=criteria)
+    regimes, finals = _brute_force(table, rates, 600, criteria)
+    np.testing.assert_array_equal(run["regime"][0], regimes)
+    np.testing.assert_allclose(run["final_s"][0], finals, rtol=1e-12, atol=1e-14)
+
+
+def test_descent_on_s_is_descent_on_r_at_the_mapped_rate():
+    """One step in s of eta dL/ds moves r by eta |grad r|^2 dL/dr: the mapping's effective rate, exactly
+    for a loss that depends on the parameters only through r (up to the table's interpolation)."""
+    table = line_landscape(toy_loss, LEARNED, toy_r_eff, start_loss=0.99, points=20001)
+    norm2 = float(C @ C)
+    eta = 2e-4
+    run = descend_line([table], [eta], epochs=300)
+    r = 1.0 + np.sqrt(norm2) * table.start
+    with jax.enable_x64(True):
+        grad = jax.grad(well)
+        for _ in range(300):
+            r = r - eta * norm2 * float(grad(jnp.asarray(r)))
+    assert 1.0 + np.sqrt(norm2) * run["final_s"][0, 0] == pytest.approx(r, abs=1e-6)
+
+
+@pytest.mark.parametrize("width", [0.05, 0.2])
+def test_a_well_learns_below_its_stability_bound_and_traps_far_above_it(width):
+    """On a well between plateaus, descent from the plateau's edge settles at the minimum below
+    eta = 2 / L''(min); above it, it cannot settle (it oscillates or wanders), and far above it a
+    step throws it onto a plateau, where the gradient vanishes: trapped."""
+    def loss(p):
+        return 1 - jnp.exp(-((p["w"][0] - 1.0) ** 2) / width**2)
+
+    bound = 2 / (2 / width**2)  # 2 / L''(1)
+    multiples = np.array([0.1, 0.45, 0.75, 1.5, 2.0, 10.0])
+    out = predict_critical_rate(loss, {"w": np.array([1.0])}, lambda p: p["w"][0], start_loss=0.99,
+                                lr=multiples * bound, epochs=3000)
+    assert out["regime"][:3].tolist() == [0, 0, 0]  # learned
+    assert 0 not in out["regime"][3:].tolist()  # not learned above the bound
+    assert out["trapped"][-1]
+    assert bound < out["critical"] <= 10 * bound
+
+
+def test_a_straight_path_gives_the_line_table():
+    """path_landscape along a straight path that ends at theta_L, continued along grad r_eff, is the line."""
+    norm = np.linalg.norm(C)
+    u = C / norm
+    start = np.asarray(LEARNED["w"]) - 0.3 * u
+    path = {"w": np.stack([start + t * (np.asarray(LEARNED["w"]) - start) for t in np.linspace(0, 1, 50)])}
+    along_path = path_landscape(toy_loss, path, toy_r_eff, start_loss=0.99, points=3001)
+    line = line_landscape(toy_loss, LEARNED, toy_r_eff, start_loss=0.99, points=3001)
+    r_path, r_line = 1 + norm * along_path.s, 1 + norm * line.s
+    expected = np.interp(r_path, r_line, line.loss)
+    inside = (r_path > r_line[0]) & (r_path < r_line[-1])
+    np.testing.assert_allclose(along_path.loss[inside], expected[inside], atol=2e-3)
+    assert along_path.start == pytest.approx(line.start, abs=2 * (along_path.s[1] - along_path.s[0]))
+
+
+def test_bad_input_is_refused_by_name():
+    with pytest.raises(ValueError, match="start_loss"):
+        line_landscape(toy_loss, LEARNED, toy_r_eff, start_loss=1.5)  # above the plateau: never reached
+    with pytest.raises(ValueError, match="r_eff"):
+        line_landscape(toy_loss, LEARNED, lambda p: 0.0 * p["w"][0], start_loss=0.99)
+    table = line_landscape(toy_loss, LEARNED, toy_r_eff, start_loss=0.99, points=101)
+    with pytest.raises(ValueError, match="lr"):
+        descend_line([table], [-1.0], epochs=10)
+    with pytest.raises(ValueError, match="epochs"):
+        descend_line([table], [1e-3], epochs=0)
