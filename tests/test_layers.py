@@ -28,7 +28,8 @@ LAYERS = [
     ("analysis.figures",),
     ("analysis.cli", "analysis.__main__"),
 ]
-HEAVY = {"reduced._kernels", "analysis.descent._kernels"}  # numba: imported where a compiled path runs
+# numba: imported where a compiled path runs
+HEAVY = {"reduced._kernels", "analysis.descent._kernels", "analysis.networks._line_kernel"}
 
 
 def _modules() -> dict[str, Path]:

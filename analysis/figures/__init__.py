@@ -1,8 +1,8 @@
 """The main job, ``ghost figures``: every figure and ``summary.json``, and the README's table from it.
 
 * :mod:`.context`: the sizes, the output and the one cache helper every recipe uses;
-* :mod:`.reduced_model`, :mod:`.networks` and :mod:`.full_rank`: the recipes, each returning its
-  figure and its summary entries;
+* :mod:`.reduced_model`, :mod:`.networks`, :mod:`.full_rank` and :mod:`.network_critical`: the
+  recipes, each returning its figure and its summary entries;
 * :mod:`.runner`: :data:`FIGURES` in order and :func:`make_figures`;
 * :mod:`.summary`: :func:`summary_table` (one row builder per summary key) and :func:`update_readme`.
 """

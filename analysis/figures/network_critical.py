@@ -16,7 +16,6 @@ Without the file it runs the sweeps (cached, resumable) and writes the file.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +39,7 @@ GAIN_FACTOR = 10.0
 def settings(ctx) -> dict:
     delays = ctx.rnn.pick((10, 14), tuple(FIRST_SCAN))
     return {"delays": list(delays), "rates": ctx.rnn.pick(6, 16), "seeds": ctx.rnn.pick(6, 40),
-            "epochs": ctx.rnn.pick(8000, 30_000), "checkpoint_every": 100, "grid_span": list(GRID_SPAN),
+            "epochs": ctx.rnn.pick(12_000, 30_000), "checkpoint_every": 100, "grid_span": list(GRID_SPAN),
             "first_scan": {str(d): FIRST_SCAN[d] for d in delays}}
 
 
@@ -96,39 +95,53 @@ def fig_network_critical_rate(ctx):
         networks = networks_from_compact(compact, delay)
         task = p.task.with_delay(delay)
         grid = np.geomspace(PREDICTION_SPAN[0] * FIRST_SCAN[delay], PREDICTION_SPAN[1] * FIRST_SCAN[delay], 80)
-        started = time.perf_counter()
-        own = predict_onset(p.model, task, networks, grid, epochs=compact.attrs["epochs"], starts=("plateau", "above"))
-        seconds = time.perf_counter() - started
-        sharper = predict_onset(p.model, task, networks, grid, epochs=compact.attrs["epochs"],
-                                gain=GAIN_FACTOR * p.model.gain)
-        ablation, bound = {}, {}
-        for key, value in (("closed_form", sharp_onset(own["sharp"], grid)), ("own_landscape", own["plateau"]["value"]),
-                           ("start_above", own["above"]["value"]), ("sharper_readout", sharper["plateau"]["value"])):
-            ablation[key], bound[key] = _rate_and_bound(value, grid)
+        ablation, bound, own = _predictions(p, task, networks, grid, int(compact.attrs["epochs"]))
         entries.append({
             "architecture": "rank one", "task": "delayed activation", "delay_steps": int(delay),
             "delay_tau": float(p.model.alpha * delay), "quantile": 0.1,
             "predicted": ablation["own_landscape"], "predicted_bound": bound["own_landscape"],
-            "predicted_q50": own["plateau"]["q50"], "measured": measured["value"], "measured_ci": measured["ci"],
-            "measured_q50": measured["q50"], "measured_q50_ci": measured["q50_ci"],
+            "predicted_q50": None if own is None else _finite(own["plateau"]["q50"]),
+            "measured": _finite(measured["value"]), "measured_ci": [_finite(v) for v in measured["ci"]],
+            "measured_q50": _finite(measured["q50"]), "measured_q50_ci": [_finite(v) for v in measured["q50_ci"]],
             "learned_below_onset": measured["learned_below"], "seeds": measured["seeds"],
             "epochs": int(compact.attrs["epochs"]), "networks_predicted_from": len(networks),
-            "ablation": ablation, "ablation_bound": bound, "prediction_seconds": seconds,
-            "left_table": own["plateau"]["left_grid"]})
+            "ablation": ablation, "ablation_bound": bound,
+            "left_table": None if own is None else own["plateau"]["left_grid"]})
     _add_exponents(entries)
     return plot_network_critical_rate(entries), {"network_critical_rate": entries}
+
+
+def _finite(value) -> float | None:
+    """A rate for summary.json: None where it is undefined (NaN: never reached on the grid)."""
+    return float(value) if np.isfinite(value) else None
+
+
+def _predictions(p, task, networks, grid, epochs):
+    """Each prediction's 10% rate and bound, and the own model's full result (None: no network).
+
+    The time a prediction takes is measured by ``benchmarks/network_critical_rate.py`` (not here:
+    summary.json holds only what a rerun reproduces exactly)."""
+    if not networks:  # no run learned at the lowest rate within the epochs: nothing to predict from
+        return {k: None for k in ABLATION_STYLE}, {k: "no learned network" for k in ABLATION_STYLE}, None
+    own = predict_onset(p.model, task, networks, grid, epochs=epochs, starts=("plateau", "above"))
+    sharper = predict_onset(p.model, task, networks, grid, epochs=epochs, gain=GAIN_FACTOR * p.model.gain)
+    ablation, bound = {}, {}
+    for key, value in (("closed_form", sharp_onset(own["sharp"], grid)), ("own_landscape", own["plateau"]["value"]),
+                       ("start_above", own["above"]["value"]), ("sharper_readout", sharper["plateau"]["value"])):
+        ablation[key], bound[key] = _rate_and_bound(value, grid)
+    return ablation, bound, own
 
 
 def _add_exponents(entries: list[dict]) -> None:
     """Fitted exponents in alpha T of the measured onset and of each prediction (None: fewer than 3 points)."""
     tau = np.array([e["delay_tau"] for e in entries])
 
-    def fit(values, bounds=None):
+    def fit(values, bounds):
         values = np.array([np.nan if v is None else v for v in values], float)
-        ok = np.isfinite(values) & (np.array([b is None for b in bounds]) if bounds else True)
+        ok = np.isfinite(values) & np.array([b is None for b in bounds])
         return fit_power_law(tau[ok], values[ok]) if ok.sum() >= 3 else None
 
-    measured = fit([e["measured"] for e in entries])
+    measured = fit([e["measured"] for e in entries], [None] * len(entries))
     exponents = {key: fit([e["ablation"][key] for e in entries], [e["ablation_bound"][key] for e in entries])
                  for key in ABLATION_STYLE}
     for e in entries:

@@ -136,6 +136,33 @@ def _rnn_scaling_rows(summary: dict) -> list[str]:
     return rows
 
 
+def _network_critical_rate_rows(summary: dict) -> list[str]:
+    rows = []
+    entries = summary["network_critical_rate"]
+    for e in entries:
+        if e["predicted"] is None or e["measured"] is None:
+            continue
+        bound = {"above": ">= ", "below": "<= ", None: ""}[e["predicted_bound"]]
+        closed = e["ablation"]["closed_form"]
+        low, high = e["measured_ci"]
+        ratios = f"x{e['predicted'] / e['measured']:.2f} (x{closed / e['measured']:.2f})"
+        rows.append(f"| {e['architecture']} networks, {e['task']}, delay {e['delay_tau']:g} tau: rate at which "
+                    f"{e['quantile']:.0%} are trapped, own 1-D model (closed-form mapping), {e['seeds']} seeds, "
+                    f"{e['epochs']} epochs | {bound}{e['predicted']:.3g} ({closed:.3g}) | {e['measured']:.3g} "
+                    f"[{low:.3g}, {high:.3g}] | {ratios} |")
+    first = entries[0] if entries else None
+    if first and first["measured_exponent"] is not None:
+        predicted = first["predicted_exponent"]
+        closed = first["ablation_exponent"]["closed_form"]
+        low, high = first["measured_exponent_ci"]
+        rows.append(f"| exponent of the delay in the {first['quantile']:.0%} trapping rate, {first['architecture']} "
+                    f"networks, own 1-D model (closed-form mapping) | "
+                    f"{'undefined' if predicted is None else f'{predicted:.2f}'} "
+                    f"({'undefined' if closed is None else f'{closed:.2f}'}) | "
+                    f"{first['measured_exponent']:.2f} [{low:.2f}, {high:.2f}] | |")
+    return rows
+
+
 def _rnn_gain_ablation_rows(summary: dict) -> list[str]:
     rows = []
     ablation = summary["rnn_gain_ablation"]
@@ -172,6 +199,7 @@ ROW_BUILDERS = (
     ("rnn_dwell", _rnn_dwell_rows),
     ("rnn_ghost_lag", _rnn_ghost_lag_rows),
     ("rnn_scaling", _rnn_scaling_rows),
+    ("network_critical_rate", _network_critical_rate_rows),
     ("rnn_gain_ablation", _rnn_gain_ablation_rows),
     ("rnn_confidence", _rnn_confidence_rows),
 )

@@ -12,11 +12,18 @@
 * :mod:`.flows` and :mod:`.mapping`: the rank-one latent flow in closed form, the ghost timeline,
   and the reduced model's prediction of the critical rate; :mod:`.slow`: slow points of any
   trained network (through :mod:`analysis.ghosts`).
+* :mod:`.onset`, :mod:`.own_model` and :mod:`.critical_rate`: the onset of trapping as a quantile
+  over seeds (:func:`onset_quantile`), and a network's critical rate predicted from its own 1-D
+  model (:func:`predict_critical_rate` for any network given by a JAX loss; :func:`predict_onset`
+  for the library's rank-one networks, from :func:`learned_networks`);
 * :mod:`.remedies` and :mod:`.scaling`: the remedies and the scaling law in networks;
   :mod:`.companion`: the companion study's no-learning onset and exponent fit.
 """
 
+from .critical_rate import learned_networks, predict_onset
 from .models import DelayedActivationRNN, TaskRNN, model_from_dict
+from .onset import onset_quantile, trapping_onset_sweeps
+from .own_model import predict_critical_rate
 from .presets import PRESETS, Preset, preset
 from .tasks import (
     Task,
@@ -52,12 +59,17 @@ __all__ = [
     "combination",
     "cue_discrimination",
     "delayed_activation",
+    "learned_networks",
     "make_task",
     "match_to_sample",
     "model_from_dict",
     "onehot_cue_discrimination",
+    "onset_quantile",
+    "predict_critical_rate",
+    "predict_onset",
     "preset",
     "start_from",
     "swept_axes",
     "train_sweep",
+    "trapping_onset_sweeps",
 ]

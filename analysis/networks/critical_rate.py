@@ -33,6 +33,7 @@ from reduced import critical_learning_rate
 from reduced.validation import positive_scalar
 
 from ..regimes import LEARNED
+from .flows import GRID, flow_structure, latent_flow, latent_trajectory
 from .onset import quantile_rate
 from .own_model import descend_line, line_landscape, path_landscape, start_above, training_path
 from .training import NetworkCriteria, checkpoint_params, combination
@@ -235,8 +236,6 @@ def _table(loss, net: dict, direction: str, epochs: int):
 
 def _slowest_ghost(params, steps: int, alpha: float) -> float:
     """kappa of the slowest ghost on the trial's path, else of the ghost nearest the trial's start (NaN: none)."""
-    from .flows import GRID, flow_structure, latent_flow, latent_trajectory
-
     m, n, b = (np.asarray(params[k], float).ravel() for k in ("m", "n", "b"))
     s = flow_structure(m, n, b, steps=steps, alpha=alpha)
     if bool(s["ghost_on_path"]):

@@ -27,7 +27,7 @@ from reduced.validation import positive_int
 
 from ..regimes import LEARNED, TRAPPED
 from ..store import file_in
-from .training import positive_list, train_sweep
+from .training import checkpoint_params, positive_list, train_sweep
 
 
 def quantile_rate(rates: ArrayLike, fraction: ArrayLike, quantile: float) -> np.ndarray:
@@ -186,8 +186,6 @@ def compact_onsets(results: dict, settings: dict):
     import json
 
     import xarray as xr
-
-    from .training import checkpoint_params
 
     delays = sorted(results)
     sweeps = [results[d]["sweep"] for d in delays]

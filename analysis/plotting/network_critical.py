@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from .style import OKABE_ITO, axes_row, legend_below, log_axis_labels
+from .style import OKABE_ITO, axes_row, legend_below, no_minor_labels
 
 ABLATION_STYLE = {  # (label, colour, marker) of each prediction, in the ablation's order
     "closed_form": ("closed-form mapping (sharp)", OKABE_ITO["orange"], "s"),
@@ -23,8 +23,9 @@ def plot_network_critical_rate(entries: list[dict], *, axes=None) -> Figure:
     entries : list of dict
         The ``summary.json["network_critical_rate"]`` entries of one architecture: ``delay_tau``,
         ``measured`` (the 10% rate), ``measured_ci``, ``measured_q50``, ``predicted`` and
-        ``ablation`` (each prediction's 10% rate, None where it never reaches 10% on its grid, with
-        ``ablation_bound`` saying "above" or "below" the grid).
+        ``ablation`` (each prediction's 10% rate, with ``ablation_bound`` saying "above" or "below"
+        where it lies beyond the prediction's grid and the value is the grid's end; None with a
+        reason where no network learned to predict from).
     axes : two Axes, optional
 
     Returns
@@ -33,36 +34,40 @@ def plot_network_critical_rate(entries: list[dict], *, axes=None) -> Figure:
     """
     fig, (left, right) = axes_row(axes, 2, size=(11.0, 4.6))
     tau = np.array([e["delay_tau"] for e in entries])
-    measured = np.array([e["measured"] for e in entries], float)
-    ci = np.array([e["measured_ci"] for e in entries], float)
+    def values(key):
+        return np.array([np.nan if e[key] is None else e[key] for e in entries], float)
+
+    measured = values("measured")
+    ci = np.array([[np.nan if v is None else v for v in e["measured_ci"]] for e in entries], float)
     exponent = entries[0]["measured_exponent"]
     suffix = "" if exponent is None else (f"; exponent {exponent:.2f} [{entries[0]['measured_exponent_ci'][0]:.2f}, "
                                           f"{entries[0]['measured_exponent_ci'][1]:.2f}]")
     left.errorbar(tau, measured, yerr=[measured - ci[:, 0], ci[:, 1] - measured], fmt="o", color=OKABE_ITO["black"],
                   capsize=3, label="measured, 10% trapped (95% CI over seeds)" + suffix)
-    left.plot(tau, [e["measured_q50"] for e in entries], "o", mfc="none", color=OKABE_ITO["black"],
+    left.plot(tau, values("measured_q50"), "o", mfc="none", color=OKABE_ITO["black"],
               label="measured, 50% trapped")
     for key, (label, color, marker) in ABLATION_STYLE.items():
-        values = np.array([np.nan if e["ablation"][key] is None else e["ablation"][key] for e in entries])
+        rates = np.array([np.nan if e["ablation"][key] is None else e["ablation"][key] for e in entries])
         bounds = [e["ablation_bound"][key] for e in entries]
-        shown = np.isfinite(values)
+        shown = np.isfinite(rates)
         exponent = entries[0]["ablation_exponent"][key]
         suffix = "" if exponent is None else f"; exponent {exponent:.2f}"
-        left.plot(tau[shown], values[shown], marker=marker, ls="-", lw=1, color=color, label=label + suffix)
-        for t, v, b in zip(tau, values, bounds, strict=True):
-            if b is not None:  # the 10% rate lies beyond the grid: an arrow from its end
+        left.plot(tau[shown], rates[shown], marker=marker, ls="-", lw=1, color=color, label=label + suffix)
+        for t, v, b in zip(tau, rates, bounds, strict=True):
+            if b in ("above", "below"):  # the 10% rate lies beyond the grid: an arrow from its end
                 left.annotate("", (t, v * (0.8 if b == "below" else 1.25)), (t, v),
                               arrowprops=dict(arrowstyle="->", color=color, lw=1))
-        ratio = values / measured
+        ratio = rates / measured
         right.plot(tau[shown], ratio[shown], marker=marker, ls="-", lw=1, color=color, label=label)
     left.set(xscale="log", yscale="log", xlabel="delay alpha T (tau)", ylabel="learning rate at which 10% trap",
              title="Rank-one networks, delayed activation (SGD)")
-    log_axis_labels(left)
+    no_minor_labels(left)
     right.axhspan(0.75, 1.25, color=OKABE_ITO["sky"], alpha=0.25, lw=0)
     right.axhline(1.0, color=OKABE_ITO["black"], lw=0.8)
     right.set(xscale="log", yscale="log", xlabel="delay alpha T (tau)", ylabel="predicted / measured (10% rate)",
-              title="Ablation: what each ingredient moves (band: within 25%)")
-    log_axis_labels(right)
-    legend_below(left, ncols=1)
+              title="Ablation: what each ingredient moves (band: within 25%)", xlim=left.get_xlim())
+    no_minor_labels(right)
+    handles, labels = left.get_legend_handles_labels()  # the measurement (an errorbar container) first
+    legend_below(left, ncols=1, handles=handles[-1:] + handles[:-1], labels=labels[-1:] + labels[:-1])
     legend_below(right, ncols=2)
     return fig

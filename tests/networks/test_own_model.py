@@ -145,3 +145,35 @@ def test_bad_input_is_refused_by_name():
         descend_line([table], [-1.0], epochs=10)
     with pytest.raises(ValueError, match="epochs"):
         descend_line([table], [1e-3], epochs=0)
+
+
+def test_a_map_given_by_the_user_predicts_with_ghost_r_eff_as_with_its_closed_form():
+    """The canonical map x' = x + dt (x^2 + r): its ghost's r_eff is dt^2 r exactly (c0 = dt r, A = dt);
+    the 1-D model built with ghost_r_eff (implicit differentiation through the search) is the one
+    built with the closed form."""
+    from analysis.ghosts import Map, ghost_r_eff
+
+    dt, steps = 0.1, 60
+
+    def G(x, params, u):
+        return x + dt * (x**2 + params["r"][0])
+
+    def loss(params):  # a delayed-activation loss on the map's trajectory from x0 = -1
+        def step(x, _):
+            x = jnp.minimum(G(x, params, None), 1e3)
+            return x, jax.nn.sigmoid(2.0 * (x[0] - 2.0))
+
+        _, y = jax.lax.scan(step, jnp.array([-1.0]), None, length=steps)
+        target = (jnp.arange(steps) >= steps // 2).astype(y.dtype)
+        return jnp.mean((y - target) ** 2)
+
+    r_star = {"r": np.array([0.12])}
+    system = Map(G, r_star, n_state=1, n_input=0)
+    with jax.enable_x64(True):
+        by_search = line_landscape(loss, r_star, lambda p: ghost_r_eff(system, [0.0], p), start_loss=0.2,
+                                   points=501)
+    closed = line_landscape(loss, r_star, lambda p: dt**2 * p["r"][0], start_loss=0.2, points=501)
+    assert by_search.grad_r_eff == pytest.approx(dt**2, rel=1e-8)
+    assert by_search.r_eff == pytest.approx(dt**2 * 0.12, rel=1e-8)
+    np.testing.assert_allclose(by_search.loss, closed.loss, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(by_search.slope, closed.slope, rtol=1e-8, atol=1e-12)
