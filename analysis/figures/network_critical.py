@@ -106,7 +106,8 @@ def fig_network_critical_rate(ctx):
             "learned_below_onset": measured["learned_below"], "seeds": measured["seeds"],
             "epochs": int(compact.attrs["epochs"]), "networks_predicted_from": len(networks),
             "ablation": ablation, "ablation_bound": bound,
-            "left_table": None if own is None else own["plateau"]["left_grid"]})
+            "left_table": None if own is None else own["plateau"]["left_grid"],
+            "trapped_beyond_minimum": None if own is None else own["plateau"]["trapped_beyond_minimum"]})
     _add_exponents(entries)
     return plot_network_critical_rate(entries), {"network_critical_rate": entries}
 

@@ -176,7 +176,9 @@ def predict_onset(model, task, networks: list[dict], lr, *, epochs: int, quantil
     dict
         Per start: ``fraction_trapped`` over ``lr``, ``value`` and ``q50`` (NaN where the fraction
         never reaches them on the grid), ``first_trapping`` per network, ``left_grid`` (the fraction
-        of runs that ended beyond the table, on the far plateau its last point continues). Besides:
+        of runs that ended beyond the table, on the far plateau its last point continues),
+        ``trapped_beyond_minimum`` (the fraction of the trapped runs that ended beyond the minimum,
+        on the far side's plateau, rather than back on the plateau they started from). Besides:
         ``lr``, ``sharp`` (the closed-form mapping per network), ``tables``.
     """
     if not networks:
@@ -195,7 +197,10 @@ def predict_onset(model, task, networks: list[dict], lr, *, epochs: int, quantil
         run = descend_line(use, rates, epochs=epochs, criteria=criteria)
         fraction = run["trapped"].mean(axis=0)
         first = np.where(run["trapped"].any(axis=1), rates[np.argmax(run["trapped"], axis=1)], np.nan)
+        lowest = np.array([t.s[np.argmin(t.loss)] for t in use])[:, None]
+        far = run["trapped"] & (run["final_s"] > lowest)
         out[start] = {"fraction_trapped": fraction.tolist(), "first_trapping": first.tolist(),
+                      "trapped_beyond_minimum": float(far.sum() / max(1, run["trapped"].sum())),
                       "value": float(quantile_rate(rates, fraction, quantile)),
                       "q50": float(quantile_rate(rates, fraction, 0.5)),
                       "left_grid": float(run["left_grid"].mean())}
