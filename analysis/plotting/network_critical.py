@@ -25,7 +25,8 @@ def plot_network_critical_rate(entries: list[dict], *, axes=None) -> Figure:
         ``measured`` (the 10% rate), ``measured_ci``, ``measured_q50``, ``predicted`` and
         ``ablation`` (each prediction's 10% rate, with ``ablation_bound`` saying "above" or "below"
         where it lies beyond the prediction's grid and the value is the grid's end; None with a
-        reason where no network learned to predict from).
+        reason where no network learned to predict from); ``networks_predicted_from``, if given, is
+        written under each delay (n = the learned networks the predictions rest on).
     axes : two Axes, optional
 
     Returns
@@ -59,6 +60,11 @@ def plot_network_critical_rate(entries: list[dict], *, axes=None) -> Figure:
                               arrowprops=dict(arrowstyle="->", color=color, lw=1))
         ratio = rates / measured
         right.plot(tau[shown], ratio[shown], marker=marker, ls="-", lw=1, color=color, label=label)
+    for e in entries:  # how many learned networks each prediction rests on
+        if e.get("networks_predicted_from") is not None:
+            left.annotate(f"n={e['networks_predicted_from']}", (e["delay_tau"], 0), xycoords=("data", "axes fraction"),
+                          xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7,
+                          color=OKABE_ITO["vermillion"])
     left.set(xscale="log", yscale="log", xlabel="delay alpha T (tau)", ylabel="learning rate at which 10% trap",
              title="Rank-one networks, delayed activation (SGD)")
     no_minor_labels(left)
