@@ -34,7 +34,7 @@ from reduced.validation import positive_scalar
 
 from ..regimes import LEARNED
 from .flows import GRID, flow_structure, latent_flow, latent_trajectory
-from .onset import quantile_rate
+from .onset import loss_before_drop, quantile_rate
 from .own_model import descend_line, line_landscape, path_landscape, start_above, training_path
 from .training import NetworkCriteria, checkpoint_params, combination
 from .training.segment import loss_and_accuracy
@@ -96,17 +96,15 @@ def _r_eff_at(params, kappa_guess):
 
 
 def ghost_coordinates(params, kappa_guess: float) -> dict:
-    """kappa_g, A = f''/2 and r_eff of a rank-one network's ghost (numpy, float64)."""
+    """kappa_g, A = f''/2 and r_eff of a rank-one network's ghost (numpy, float64; Newton on f' = 0
+    with :func:`.flows.latent_flow`'s derivatives)."""
     m, n, b = (np.ravel(np.asarray(params[k], float)) for k in ("m", "n", "b"))
     k = float(kappa_guess)
     for _ in range(NEWTON_STEPS):
-        t = np.tanh(m * k + b)
-        s = 1 - t**2
-        d1, d2 = -1 + (n * m) @ s, (n * m**2) @ (-2 * t * s)
+        _, d1, d2 = (float(v[0]) for v in latent_flow(m, n, b, [k]))
         k -= d1 / d2
-    t = np.tanh(m * k + b)
-    f, d2 = -k + n @ t, (n * m**2) @ (-2 * t * (1 - t**2))
-    return {"kappa_g": k, "A": 0.5 * d2, "r_eff": 0.5 * d2 * f - (-1 + (n * m) @ (1 - t**2)) ** 2 / 4}
+    f, d1, d2 = (float(v[0]) for v in latent_flow(m, n, b, [k]))
+    return {"kappa_g": k, "A": 0.5 * d2, "r_eff": 0.5 * d2 * f - d1**2 / 4}
 
 
 def learned_networks(learned_ds) -> list[dict]:
@@ -118,6 +116,7 @@ def learned_networks(learned_ds) -> list[dict]:
     plateau (``plateau_length``).
     """
     model, task = combination(learned_ds)
+    start_losses = loss_before_drop(learned_ds)
     out = []
     for i, seed in enumerate(learned_ds.seed.values):
         run = learned_ds.isel(lr=0, seed=i)
@@ -127,9 +126,7 @@ def learned_networks(learned_ds) -> list[dict]:
         kappa_g = _slowest_ghost(params, 2 * task["T"], model["alpha"])
         if not np.isfinite(kappa_g):
             continue
-        epochs = run.epoch.values
-        before = epochs < float(run.plateau_length)
-        start_loss = float(run.loss.values[before][-1]) if before.any() else float(run.initial_loss)
+        start_loss = float(start_losses[i])
         last_plateau_checkpoint = int(np.flatnonzero(learned_ds.checkpoint.values < float(run.plateau_length))[-1])
         out.append({"seed": int(seed), "params": params, "kappa_g": kappa_g,
                     "before_drop": checkpoint_params(learned_ds, lr=0, seed=i, checkpoint=last_plateau_checkpoint),
@@ -191,7 +188,8 @@ def predict_onset(model, task, networks: list[dict], lr, *, epochs: int, quantil
     loss = task_loss(model if gain is None else model.replace(gain=positive_scalar(gain, "gain")), task)
     tables = [_table(loss, net, direction, epochs) for net in networks]
     out = {"lr": rates.tolist(), "quantile": quantile, "tables": tables,
-           "sharp": [critical_learning_rate(model.alpha * task.delay) / _grad_r_eff_sq(n) for n in networks]}
+           # the closed-form mapping, with |grad r_eff| at the learned network (at the path's end for "path")
+           "sharp": [critical_learning_rate(model.alpha * task.delay) / t.grad_r_eff**2 for t in tables]}
     for start in starts:
         use = tables if start == "plateau" else [replace(t, start=start_above(t)) for t in tables]
         run = descend_line(use, rates, epochs=epochs, criteria=criteria)
@@ -216,17 +214,6 @@ def sharp_onset(sharp: list[float], lr, quantile: float = 0.1) -> float:
     rates = np.sort(np.asarray(lr, float))
     fraction = (np.asarray(sharp)[:, None] <= rates[None, :]).mean(axis=0)
     return float(quantile_rate(rates, fraction, quantile))
-
-
-def _grad_r_eff_sq(net: dict) -> float:
-    """|grad r_eff|^2 at the learned network (the closed-form mapping's denominator)."""
-    import jax
-    import jax.numpy as jnp
-
-    with jax.enable_x64(True):
-        params = {k: jnp.asarray(v, jnp.float64) for k, v in net["params"].items()}
-        grads = jax.grad(rank_one_r_eff(net["kappa_g"]))(params)
-        return float(sum(jnp.sum(g**2) for g in jax.tree_util.tree_leaves(grads)))
 
 
 def _table(loss, net: dict, direction: str, epochs: int):

@@ -171,6 +171,17 @@ def trapping_onset_sweeps(model, task, delays: Sequence[int], rates: Sequence[Se
     return out
 
 
+def loss_before_drop(ds) -> np.ndarray:
+    """Per seed of a one-rate sweep: the last recorded loss before the run left its plateau
+    (``plateau_length``); the initial loss where no record precedes it, NaN where it never left."""
+    plateau = ds.plateau_length.isel(lr=0).values
+    loss = ds.loss.isel(lr=0).transpose("seed", "epoch").values
+    before = ds.epoch.values[None, :] < plateau[:, None]
+    last = before.shape[1] - 1 - np.argmax(before[:, ::-1], axis=1)
+    value = np.where(before.any(axis=1), loss[np.arange(loss.shape[0]), last], ds.initial_loss.isel(lr=0).values)
+    return np.where(np.isfinite(plateau), value, np.nan)
+
+
 def compact_onsets(results: dict, settings: dict):
     """The per-run results of :func:`trapping_onset_sweeps` that the onset and its prediction need, compactly.
 
@@ -203,11 +214,7 @@ def compact_onsets(results: dict, settings: dict):
         for k in params:
             params[k].append(np.stack([np.ravel(checkpoint_params(ds, seed=j, checkpoint=-1)[k])
                                        for j in range(ds.sizes["seed"])]))
-        plateau = ds.plateau_length.isel(lr=0).values
-        loss = ds.loss.isel(lr=0).values
-        before = ds.epoch.values[None, :] < plateau[:, None]
-        last = np.where(before.any(axis=1), before.shape[1] - 1 - np.argmax(before[:, ::-1], axis=1), 0)
-        start_loss.append(np.where(np.isfinite(plateau), loss[np.arange(loss.shape[0]), last], np.nan))
+        start_loss.append(loss_before_drop(ds))
         learned_regime.append(ds.regime.isel(lr=0).values)
     return xr.Dataset(
         {"lr_grid": (("delay", "rate"), lr), "regime": (("delay", "seed", "rate"), regime),

@@ -66,23 +66,13 @@ class LineLandscape:
     start_loss: float
 
     def __call__(self, s: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-        """Interpolated (loss, dL/ds), clamped at the ends of the grid."""
-        s = np.asarray(s, float)
-        row = np.zeros(s.shape, np.int64)
-        return interpolate(self.s[0], self.s[1] - self.s[0], self.loss, self.slope, s, row, self.s.size)
-
-
-def interpolate(s_first, step, loss, slope, s, row, n):
-    """Linear interpolation on uniform grids, clamped at the ends.
-
-    ``loss`` and ``slope`` are flat concatenations of grids of ``n`` points each;
-    ``row`` says which grid each entry of ``s`` reads, ``s_first`` and ``step`` broadcast with ``s``.
-    """
-    position = np.clip((s - s_first) / step, 0.0, n - 1.0)
-    j = np.minimum(position.astype(np.int64), n - 2)
-    w = position - j
-    k = row * n + j
-    return loss[k] + w * (loss[k + 1] - loss[k]), slope[k] + w * (slope[k + 1] - slope[k])
+        """Interpolated (loss, dL/ds), clamped at the ends of the grid, in the compiled descent's arithmetic."""
+        n = self.s.size
+        position = np.clip((np.asarray(s, float) - self.s[0]) / (self.s[1] - self.s[0]), 0.0, n - 1.0)
+        j = np.minimum(position.astype(np.int64), n - 2)
+        w = position - j
+        return (self.loss[j] + w * (self.loss[j + 1] - self.loss[j]),
+                self.slope[j] + w * (self.slope[j + 1] - self.slope[j]))
 
 
 @lru_cache(maxsize=16)
@@ -174,7 +164,7 @@ def path_landscape(loss: Callable, path, r_eff: Callable, *, start_loss: float, 
       a straight line through the drop misses), and before its first point the straight line back
       along its first segment;
     * s > 0: beyond the learned network, where an overshooting step lands, the line along the unit
-      gradient of its ghost's r_eff (as :func:`line_landscape` with ``direction="r_eff"``).
+      gradient of its ghost's r_eff (as in :func:`line_landscape`).
 
     dL/ds is the gradient of the loss along the curve's unit tangent. Parameters are those of
     :func:`line_landscape`; ``path`` is a pytree whose leaves have a leading axis over the points
