@@ -18,7 +18,7 @@ from pathlib import Path
 from reduced import __version__
 
 from ..plotting.style import save_figure
-from . import full_rank, network_critical, networks, reduced_model
+from . import full_rank, network_critical, network_critical_more, networks, reduced_model
 from .context import SCALES, Context, Settings
 
 FORMATS = ("png", "pdf", "svg")
@@ -56,6 +56,8 @@ FIGURES: list[tuple[str, str, Callable]] = [
      full_rank.fig_rnn_large_rates),
     ("22_rnn_critical_rate", "rank-one networks: the onset of trapping against the delay, predicted by their own "
      "1-D models", network_critical.fig_network_critical_rate),
+    ("23_rnn_critical_rate_more", "full-rank networks, with SGD and with momentum: the onset of failure against "
+     "the delay, predicted by their own 1-D models", network_critical_more.fig_network_critical_more),
 ]
 
 

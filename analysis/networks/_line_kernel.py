@@ -2,7 +2,9 @@
 
 One run is a chain of dependent lookups, so runs are spread over threads and each is advanced
 through all its epochs in registers; the statistics are those of the network engine's
-``_update_stats`` (:mod:`.training.segment`), over the same window and quarters.
+``_update_stats`` (:mod:`.training.segment`), over the same window and quarters. The step is
+heavy-ball momentum in PyTorch's (and optax's) convention, v <- mu v + g, s <- s - eta v; with
+mu = 0 it is plain gradient descent, bit for bit (v = 0 v + g = g for the table's finite slopes).
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ STATS = ("initial_loss", "last_loss", "max_grad", "window_min_loss", "window_max
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def descend(first, step, n_points, loss, slope, start, table_of, eta, epochs, window_start, quarter,
+def descend(first, step, n_points, loss, slope, start, table_of, eta, momentum, epochs, window_start, quarter,
             out_stats, out_s, out_left):  # pragma: no cover - compiled
     """Advance run i from start[table_of[i]] at rate eta[i]; fill its statistics (columns of STATS)."""
     for i in prange(eta.size):
         k = table_of[i]
         base = k * n_points
         s = start[k]
+        v = 0.0
         far = first[k] + step[k] * (n_points - 1)
         max_g = -np.inf
         w_min, w_max, w_g = np.inf, -np.inf, -np.inf
@@ -50,7 +53,8 @@ def descend(first, step, n_points, loss, slope, start, table_of, eta, epochs, wi
                     h_max, h_min = max(h_max, L), min(h_min, L)
             if epoch >= epochs - quarter:
                 t_max, t_min = max(t_max, L), min(t_min, L)
-            s = s - eta[i] * g
+            v = momentum * v + g
+            s = s - eta[i] * v
             if s > far:
                 left = True
         out_stats[i, 0], out_stats[i, 1], out_stats[i, 2] = L0, L, max_g

@@ -32,10 +32,14 @@ import numpy as np
 from reduced import critical_learning_rate
 from reduced.validation import positive_scalar
 
+from ..ghosts import Flow, ghost_r_eff
 from ..regimes import LEARNED
 from .flows import GRID, flow_structure, latent_flow, latent_trajectory
-from .onset import loss_before_drop, quantile_rate
+from .models import DelayedActivationRNN, model_from_dict
+from .onset import failing, loss_before_drop, quantile_rate
 from .own_model import descend_line, line_landscape, path_landscape, start_above, training_path
+from .slow import network_slow_points
+from .tasks import make_task
 from .training import NetworkCriteria, checkpoint_params, combination
 from .training.segment import loss_and_accuracy
 
@@ -95,6 +99,48 @@ def _r_eff_at(params, kappa_guess):
     return 0.5 * d2 * f - d1**2 / 4
 
 
+def flow_ghost(model, params, task) -> np.ndarray | None:
+    """Where the slowest ghost of a network's input-free flow lies, or None if it has none.
+
+    The search (:func:`.slow.network_slow_points`) starts from every state the task's trials visit,
+    in the network's noise-free form (zero noise, the mean start), so the ghosts it finds lie near
+    the trials' paths; the slowest is the one with the longest passage time. Coordinates are the
+    latent kappa for a low-rank network, the state x for a full-rank one.
+    """
+    found, _ = network_slow_points(noise_free(model), params, task)
+    ghosts = found.ghosts
+    if len(ghosts) == 0:
+        return None
+    return np.asarray(ghosts.x[int(np.argmax(ghosts.passage_time))], float)
+
+
+def flow_r_eff(model, ghost_x):
+    """``r_eff(params)`` of the ghost near ``ghost_x`` of a network's input-free flow (JAX, differentiable).
+
+    The N-D (or K-D latent) normal form of :func:`analysis.ghosts.ghost_r_eff`: r_eff = A c0 -
+    lambda^2 / 4 along the slow eigenvector, with the ghost, the eigenvector and its left partner
+    followed implicitly as the parameters move. For any of the library's networks; the rank-one
+    closed form :func:`rank_one_r_eff` gives the same value (a test compares them).
+    """
+    x = np.asarray(ghost_x, float).ravel()
+    system = Flow(_flow_of(model), n_state=x.size, description=f"input-free flow of {model!r}")
+    return lambda params: ghost_r_eff(system, x, params)
+
+
+@cache
+def _flow_of(model):
+    field = model.flow_function()
+    return lambda x, params, u: field(x, params)
+
+
+def noise_free(model):
+    """The model without noise and with its mean start (r0 = 0): the loss its 1-D model tabulates."""
+    changes = {"noise_sigma": 0.0}
+    if getattr(model, "r0_sigma", 0.0):
+        changes["r0_sigma"] = 0.0
+    return model.replace(**changes)
+
+
 def ghost_coordinates(params, kappa_guess: float) -> dict:
     """kappa_g, A = f''/2 and r_eff of a rank-one network's ghost (numpy, float64; Newton on f' = 0
     with :func:`.flows.latent_flow`'s derivatives)."""
@@ -110,12 +156,15 @@ def ghost_coordinates(params, kappa_guess: float) -> dict:
 def learned_networks(learned_ds) -> list[dict]:
     """Per seed of a one-rate sweep with checkpoints: its final parameters and its loss before the drop.
 
-    Only seeds whose run learned, and whose final network has a ghost, are kept: the slowest ghost on
-    the trial's path, or, where the trial starts just past it (at short delays), the ghost nearest
-    the start. The loss before the drop is the last recorded loss before the run first left the
-    plateau (``plateau_length``).
+    Only seeds whose run learned, and whose final network has a ghost, are kept. For the rank-one
+    networks on delayed activation (closed-form latent flow): the slowest ghost on the trial's path,
+    or, where the trial starts just past it (at short delays), the ghost nearest the start
+    (``kappa_g``); for every other network, the slowest ghost of its input-free flow searched from
+    its trials' states (:func:`flow_ghost`, ``ghost_x``). The loss before the drop is the last
+    recorded loss before the run first left the plateau (``plateau_length``).
     """
-    model, task = combination(learned_ds)
+    model_spec, task_spec = combination(learned_ds)
+    model, task = model_from_dict(model_spec), make_task(**task_spec)
     start_losses = loss_before_drop(learned_ds)
     out = []
     for i, seed in enumerate(learned_ds.seed.values):
@@ -123,12 +172,17 @@ def learned_networks(learned_ds) -> list[dict]:
         if int(run.regime) != LEARNED or not np.isfinite(float(run.plateau_length)):
             continue
         params = checkpoint_params(learned_ds, lr=0, seed=i, checkpoint=-1)
-        kappa_g = _slowest_ghost(params, 2 * task["T"], model["alpha"])
-        if not np.isfinite(kappa_g):
+        if is_rank_one(model):
+            kappa_g = _slowest_ghost(params, 2 * task.delay, model.alpha)
+            ghost = {"kappa_g": kappa_g} if np.isfinite(kappa_g) else None
+        else:
+            x = flow_ghost(model, params, task)
+            ghost = {"ghost_x": x} if x is not None else None
+        if ghost is None:
             continue
         start_loss = float(start_losses[i])
         last_plateau_checkpoint = int(np.flatnonzero(learned_ds.checkpoint.values < float(run.plateau_length))[-1])
-        out.append({"seed": int(seed), "params": params, "kappa_g": kappa_g,
+        out.append({"seed": int(seed), "params": params, **ghost,
                     "before_drop": checkpoint_params(learned_ds, lr=0, seed=i, checkpoint=last_plateau_checkpoint),
                     "before_epoch": int(learned_ds.checkpoint.values[last_plateau_checkpoint]),
                     "lr": float(learned_ds.lr.values[0]), "start_loss": start_loss,
@@ -136,17 +190,24 @@ def learned_networks(learned_ds) -> list[dict]:
     return out
 
 
+def is_rank_one(model) -> bool:
+    """Whether ``model`` is the rank-one network on delayed activation, whose latent flow is closed-form here."""
+    return isinstance(model, DelayedActivationRNN) and model.rank == 1
+
+
 def predict_onset(model, task, networks: list[dict], lr, *, epochs: int, quantile: float = 0.1,
                   direction: str = "r_eff", starts: tuple[str, ...] = ("plateau",), gain: float | None = None,
-                  criteria: NetworkCriteria | None = None) -> dict:
+                  momentum: float = 0.0, failure: str = "trapped", criteria: NetworkCriteria | None = None) -> dict:
     """The trapped fraction and its ``quantile`` rate predicted from each learned network's own 1-D model.
 
     Parameters
     ----------
     model, task
-        The rank-one network and its task (the delay the networks learned).
+        The network and its task (the delay the networks learned). A noisy network's 1-D model
+        tabulates its noise-free loss from its mean start (:func:`noise_free`).
     networks : list of dict
-        From :func:`learned_networks`: per network its final ``params``, ``kappa_g`` and ``start_loss``
+        From :func:`learned_networks`: per network its final ``params``, ``kappa_g`` or ``ghost_x``
+        and ``start_loss``
         (and, for ``direction="path"``, ``before_drop``, ``before_epoch`` and ``lr``).
     lr : array_like
         The dense ascending grid of rates at which the 1-D models descend.
@@ -166,17 +227,25 @@ def predict_onset(model, task, networks: list[dict], lr, *, epochs: int, quantil
         its drop, or above it, at the first point beyond the minimum with that loss (as the reduced
         model's experiment starts, at 10 r*). One result per start, from the same tables.
     gain : float, optional
-        Evaluate the 1-D models with this readout gain instead of the network's (an ablation).
+        Evaluate the 1-D models with this readout gain instead of the network's (an ablation; only
+        for networks with a fixed readout gain, the rank-one network's).
+    momentum : float
+        The heavy-ball coefficient of the 1-D descents (the networks' optimiser's; 0: plain SGD).
+    failure : {"trapped", "failed"}
+        The 1-D runs counted, as :func:`.onset.onset_quantile` counts the networks' runs.
 
     Returns
     -------
     dict
-        Per start: ``fraction_trapped`` over ``lr``, ``value`` and ``q50`` (NaN where the fraction
-        never reaches them on the grid), ``first_trapping`` per network, ``left_grid`` (the fraction
+        Per start: ``fraction_trapped`` over ``lr`` (of the ``failure`` regimes), ``value`` and ``q50``
+        (NaN where the fraction never reaches them on the grid), ``regime`` (networks, lr: every 1-D
+        run's regime code), ``first_trapping`` per network, ``left_grid`` (the fraction
         of runs that ended beyond the table, on the far plateau its last point continues),
         ``trapped_beyond_minimum`` (the fraction of the trapped runs that ended beyond the minimum,
         on the far side's plateau, rather than back on the plateau they started from). Besides:
-        ``lr``, ``sharp`` (the closed-form mapping per network), ``tables``.
+        ``lr``, ``sharp`` (the closed-form mapping per network), ``tables``, ``start_clipped`` (the
+        fraction of networks whose loss before the drop exceeds every loss down their line, which
+        start at the line's plateau edge instead: :func:`.own_model.line_landscape`'s ``clip_start``).
     """
     if not networks:
         raise ValueError("networks must hold at least one learned network")
@@ -184,20 +253,25 @@ def predict_onset(model, task, networks: list[dict], lr, *, epochs: int, quantil
         raise ValueError(f"starts must be a non-empty tuple of {STARTS}, got {starts!r}")
     if direction not in ("r_eff", "path"):
         raise ValueError(f"direction must be 'r_eff' or 'path', got {direction!r}")
+    if gain is not None and not hasattr(model, "gain"):
+        raise ValueError(f"gain applies to networks with a fixed readout gain; {type(model).__name__} has none")
     rates = np.sort(np.asarray(lr, float))
-    loss = task_loss(model if gain is None else model.replace(gain=positive_scalar(gain, "gain")), task)
-    tables = [_table(loss, net, direction, epochs) for net in networks]
-    out = {"lr": rates.tolist(), "quantile": quantile, "tables": tables,
+    base = noise_free(model)
+    loss = task_loss(base if gain is None else base.replace(gain=positive_scalar(gain, "gain")), task)
+    tables = [_table(model, loss, net, direction, epochs) for net in networks]
+    clipped = [t.start_loss < net["start_loss"] for t, net in zip(tables, networks, strict=True)]
+    out = {"lr": rates.tolist(), "quantile": quantile, "tables": tables, "start_clipped": float(np.mean(clipped)),
            # the closed-form mapping, with |grad r_eff| at the learned network (at the path's end for "path")
            "sharp": [critical_learning_rate(model.alpha * task.delay) / t.grad_r_eff**2 for t in tables]}
     for start in starts:
         use = tables if start == "plateau" else [replace(t, start=start_above(t)) for t in tables]
-        run = descend_line(use, rates, epochs=epochs, criteria=criteria)
+        run = descend_line(use, rates, epochs=epochs, momentum=momentum, criteria=criteria)
+        run["trapped"] = failing(run["regime"], failure)
         fraction = run["trapped"].mean(axis=0)
         first = np.where(run["trapped"].any(axis=1), rates[np.argmax(run["trapped"], axis=1)], np.nan)
         lowest = np.array([t.s[np.argmin(t.loss)] for t in use])[:, None]
         far = run["trapped"] & (run["final_s"] > lowest)
-        out[start] = {"fraction_trapped": fraction.tolist(), "first_trapping": first.tolist(),
+        out[start] = {"fraction_trapped": fraction.tolist(), "first_trapping": first.tolist(), "regime": run["regime"],
                       "trapped_beyond_minimum": float(far.sum() / max(1, run["trapped"].sum())),
                       "value": float(quantile_rate(rates, fraction, quantile)),
                       "q50": float(quantile_rate(rates, fraction, 0.5)),
@@ -216,14 +290,14 @@ def sharp_onset(sharp: list[float], lr, quantile: float = 0.1) -> float:
     return float(quantile_rate(rates, fraction, quantile))
 
 
-def _table(loss, net: dict, direction: str, epochs: int):
+def _table(model, loss, net: dict, direction: str, epochs: int):
     """One network's 1-D model."""
-    r_eff = rank_one_r_eff(net["kappa_g"])
+    r_eff = rank_one_r_eff(net["kappa_g"]) if "kappa_g" in net else flow_r_eff(model, net["ghost_x"])
     if direction == "path":
         path = training_path(loss, net["before_drop"], net["lr"] / PATH_REFINEMENT,
                              PATH_REFINEMENT * (epochs - net["before_epoch"]), every=PATH_REFINEMENT)
         return path_landscape(loss, path, r_eff, start_loss=net["start_loss"])
-    return line_landscape(loss, net["params"], r_eff, start_loss=net["start_loss"])
+    return line_landscape(loss, net["params"], r_eff, start_loss=net["start_loss"], clip_start=True)
 
 
 def _slowest_ghost(params, steps: int, alpha: float) -> float:

@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike
 
 from reduced.validation import positive_int
 
-from ..regimes import LEARNED, TRAPPED
+from ..regimes import DIVERGED, LEARNED, OSCILLATING, TRAPPED
 from ..store import file_in
 from .training import checkpoint_params, positive_list, train_sweep
 
@@ -65,14 +65,26 @@ def quantile_rate(rates: ArrayLike, fraction: ArrayLike, quantile: float) -> np.
     return out
 
 
-def trapped_by_seed(ds) -> np.ndarray:
-    """(seed, lr) booleans: did each run end trapped? (Other swept axes must be absent.)"""
-    regime = ds["regime"].transpose("seed", "lr").values
-    return regime == TRAPPED
+# what counts as the failure whose onset is measured: trapping alone (the no-learning zone of the
+# 1-D model), or any failure to learn that is not still descending (trapped, bouncing, diverged)
+FAILURES = {"trapped": (TRAPPED,), "failed": (TRAPPED, OSCILLATING, DIVERGED)}
+
+
+def failing(regime: ArrayLike, failure: str = "trapped") -> np.ndarray:
+    """Booleans: is each regime code one of the ``failure`` (a key of :data:`FAILURES`) regimes?"""
+    if failure not in FAILURES:
+        raise ValueError(f"failure must be one of {sorted(FAILURES)}, got {failure!r}")
+    return np.isin(np.asarray(regime), FAILURES[failure])
+
+
+def trapped_by_seed(ds, failure: str = "trapped") -> np.ndarray:
+    """(seed, lr) booleans: did each run end trapped (or, with ``failure="failed"``, fail in any way
+    but descending)? Other swept axes must be absent."""
+    return failing(ds["regime"].transpose("seed", "lr").values, failure)
 
 
 def onset_quantile(ds, *, quantile: float = 0.1, resamples: int = 2000, confidence: float = 0.95,
-                   seed: int = 0) -> dict:
+                   seed: int = 0, failure: str = "trapped") -> dict:
     """The onset of trapping of a learning-rate sweep as a quantile over its seeds.
 
     Parameters
@@ -87,11 +99,14 @@ def onset_quantile(ds, *, quantile: float = 0.1, resamples: int = 2000, confiden
         Level of the bootstrap (percentile) interval.
     seed : int
         Seed of the resampling.
+    failure : {"trapped", "failed"}
+        The runs counted: trapped (the default), or failed in any way but still descending
+        (trapped, oscillating or diverged: :data:`FAILURES`).
 
     Returns
     -------
     dict
-        ``value`` and ``ci`` (the onset and its interval), ``q50`` and ``q50_ci``, the trapped and
+        ``value`` and ``ci`` (the onset and its interval), ``q50`` and ``q50_ci``, the trapped (failed) and
         learned fraction per rate, ``learned_below`` (the fraction of runs that learned at the rates
         below the onset: a small value says that the epoch budget, not the rate, limits them),
         ``unresolved`` (the fraction of resamples whose trapped fraction never reaches the quantile
@@ -101,7 +116,7 @@ def onset_quantile(ds, *, quantile: float = 0.1, resamples: int = 2000, confiden
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
     rates = ds.lr.values
-    trapped = trapped_by_seed(ds)
+    trapped = trapped_by_seed(ds, failure)
     learned = ds["regime"].transpose("seed", "lr").values == LEARNED
     n_seeds = trapped.shape[0]
     rng = np.random.default_rng(seed)
@@ -127,7 +142,8 @@ def onset_quantile(ds, *, quantile: float = 0.1, resamples: int = 2000, confiden
 
 def trapping_onset_sweeps(model, task, delays: Sequence[int], rates: Sequence[Sequence[float]], *,
                           seeds: int = 40, epochs: int = 30_000, checkpoint_every: int = 100,
-                          out_dir: str | os.PathLike | None = None, executor=None, progress=None) -> dict:
+                          out_dir: str | os.PathLike | None = None, executor=None, progress=None,
+                          **training) -> dict:
     """Per delay: the dense learning-rate sweep and, at its lowest rate, the same seeds with checkpoints.
 
     Parameters
@@ -145,6 +161,11 @@ def trapping_onset_sweeps(model, task, delays: Sequence[int], rates: Sequence[Se
         Epochs per run, and the spacing of the checkpoints of the lowest-rate runs.
     out_dir : path, optional
         Where every sweep is cached (resumable).
+    executor, progress
+        As for :func:`train_sweep`.
+    **training
+        Further options of :func:`train_sweep` for both sweeps (``optimizer``, ``momentum``,
+        ``weight_decay``, ...).
 
     Returns
     -------
@@ -163,7 +184,7 @@ def trapping_onset_sweeps(model, task, delays: Sequence[int], rates: Sequence[Se
         run_seeds = [1000 * delay + i for i in range(seeds)]
         delayed = task.with_delay(delay)
         common = dict(seeds=run_seeds, epochs=epochs, executor=executor, progress=progress,
-                      record_every=max(1, epochs // 300))
+                      record_every=max(1, epochs // 300), **training)
         sweep = train_sweep(model, delayed, lr=grid, out=file_in(out_dir, f"onset-d{delay}-{len(grid)}"), **common)
         learned = train_sweep(model, delayed, lr=[grid[0]], checkpoints=list(range(0, epochs + 1, every)),
                               out=file_in(out_dir, f"onset-learned-d{delay}"), **common)
@@ -182,12 +203,14 @@ def loss_before_drop(ds) -> np.ndarray:
     return np.where(np.isfinite(plateau), value, np.nan)
 
 
-def compact_onsets(results: dict, settings: dict):
+def compact_onsets(results: dict, settings: dict, *, params: bool = True):
     """The per-run results of :func:`trapping_onset_sweeps` that the onset and its prediction need, compactly.
 
     Per delay: the rate grid and every run's regime; per learned network (the lowest-rate runs): its
-    final parameters, its loss before the drop (the last record before it left the plateau) and its
-    regime. No loss curves, so a 6-delay, 40-seed study is well under a megabyte.
+    final rank-one parameters (``params=True``; a full-rank network's weights are too large to keep
+    for many seeds, so leave them out there), its loss before the drop (the last record before it
+    left the plateau) and its regime. No loss curves, so a 6-delay, 40-seed rank-one study is well
+    under a megabyte.
 
     Returns
     -------
@@ -208,17 +231,17 @@ def compact_onsets(results: dict, settings: dict):
     for i, s in enumerate(sweeps):
         lr[i, :s.sizes["lr"]] = s.lr.values
         regime[i, :, :s.sizes["lr"]] = s["regime"].transpose("seed", "lr").values
-    params = {k: [] for k in ("m", "n", "b")}
+    kept = {k: [] for k in ("m", "n", "b")} if params else {}
     start_loss, learned_regime = [], []
     for ds in learned:
-        for k in params:
-            params[k].append(np.stack([np.ravel(checkpoint_params(ds, seed=j, checkpoint=-1)[k])
-                                       for j in range(ds.sizes["seed"])]))
+        for k in kept:
+            kept[k].append(np.stack([np.ravel(checkpoint_params(ds, seed=j, checkpoint=-1)[k])
+                                     for j in range(ds.sizes["seed"])]))
         start_loss.append(loss_before_drop(ds))
         learned_regime.append(ds.regime.isel(lr=0).values)
     return xr.Dataset(
         {"lr_grid": (("delay", "rate"), lr), "regime": (("delay", "seed", "rate"), regime),
-         **{f"final_{k}": (("delay", "seed", "unit"), np.asarray(v, np.float32)) for k, v in params.items()},
+         **{f"final_{k}": (("delay", "seed", "unit"), np.asarray(v, np.float32)) for k, v in kept.items()},
          "start_loss": (("delay", "seed"), np.asarray(start_loss)),
          "learned_regime": (("delay", "seed"), np.asarray(learned_regime, np.int8)),
          "seed_value": (("delay", "seed"), np.asarray([s.seed.values for s in sweeps]))},

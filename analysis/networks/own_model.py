@@ -5,8 +5,8 @@ The closed-form mapping (:mod:`.mapping`) divides the sharp reduced model's crit
 
 1. **The line.** At a learned network theta_L, u = grad_theta r_eff / |grad_theta r_eff| is the
    direction in parameter space that changes the ghost's scale parameter fastest. The network's
-   own loss along theta(s) = theta_L + s u is tabulated, with its derivative dL/ds (a
-   forward-mode derivative of the real loss: the real readout gain, the real trial start, the
+   own loss along theta(s) = theta_L + s u is tabulated, with its derivative dL/ds (an
+   automatic derivative of the real loss: the real readout gain, the real trial start, the
    discrete steps). Near s = 0, r_eff(s) = r_eff(theta_L) + |grad r_eff| s, so a step in s of
    eta dL/ds is the step eta |grad r_eff|^2 dL/dr of the mapping.
 2. **The start.** Gradient descent on s starts where the network starts before its drop: on the
@@ -32,11 +32,13 @@ from numpy.typing import ArrayLike
 
 from reduced.validation import finite_scalar, positive_int
 
+from ..optimizers import check_momentum
 from ..regimes import TRAPPED
 from .training import NetworkCriteria, classify_runs, positive_list
 
 POINTS = 4001  # table points along the line
 SEARCH = np.geomspace(1e-6, 1e3, 91)  # probes down the line, relative to |theta|
+PLATEAU_EDGE = 0.99  # a clipped start: this fraction of the line's plateau loss
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,9 @@ def _along_line(loss: Callable):
     import jax
 
     def one(theta, u, s):
-        return jax.jvp(lambda t: loss(jax.tree_util.tree_map(lambda a, v: a + t * v, theta, u)), (s,), (1.0,))
+        # reverse mode on the scalar s: it also serves losses built on a custom_vjp (the full-rank
+        # rollout's hand-written backward), which forward mode cannot differentiate
+        return jax.value_and_grad(lambda t: loss(jax.tree_util.tree_map(lambda a, v: a + t * v, theta, u)))(s)
 
     return jax.jit(jax.vmap(one, in_axes=(None, None, 0)))
 
@@ -95,7 +99,7 @@ def _loss_and_gradient(loss: Callable):
 
 
 def line_landscape(loss: Callable, params, r_eff: Callable, *, start_loss: float, reach: float = 0.0,
-                   points: int = POINTS) -> LineLandscape:
+                   points: int = POINTS, clip_start: bool = False) -> LineLandscape:
     """Tabulate a network's loss along the unit gradient of its ghost's r_eff, from its plateau on.
 
     Parameters
@@ -117,6 +121,11 @@ def line_landscape(loss: Callable, params, r_eff: Callable, *, start_loss: float
         beyond the table a lookup continues its last point), or as far as below if there is none.
     points : int
         Points of the uniform grid.
+    clip_start : bool
+        Where ``start_loss`` exceeds every loss down the line (a network whose early loss came from
+        other directions, e.g. a random readout at initialisation), start at the plateau's edge
+        instead, the first point with PLATEAU_EDGE times the line's largest loss below theta_L
+        (the table's ``start_loss`` says which was used), rather than refusing.
 
     Returns
     -------
@@ -140,6 +149,9 @@ def line_landscape(loss: Callable, params, r_eff: Callable, *, start_loss: float
         below = np.asarray(along(theta, u, jnp.asarray(-probes))[0])  # down the line (r_eff falling)
         above = np.asarray(along(theta, u, jnp.asarray(probes))[0])
         reached = np.flatnonzero(below >= start_loss)
+        if reached.size == 0 and clip_start:
+            start_loss = PLATEAU_EDGE * float(below.max())
+            reached = np.flatnonzero(below >= start_loss)
         if reached.size == 0:
             raise ValueError(f"start_loss {start_loss} is not reached down the line (r_eff falling): "
                              "it must not exceed the network's plateau loss")
@@ -263,7 +275,7 @@ def training_path(loss: Callable, params, lr: float, epochs: int, *, every: int 
                                       p0, later)
 
 
-def descend_line(tables: list[LineLandscape], lr: ArrayLike, *, epochs: int,
+def descend_line(tables: list[LineLandscape], lr: ArrayLike, *, epochs: int, momentum: float = 0.0,
                  criteria: NetworkCriteria | None = None) -> dict:
     """Gradient descent on s for every (table, learning rate), with each run's network regime.
 
@@ -275,6 +287,9 @@ def descend_line(tables: list[LineLandscape], lr: ArrayLike, *, epochs: int,
         Learning rates, each > 0.
     epochs : int
         Epochs per run (the network's own).
+    momentum : float
+        Heavy-ball coefficient mu in [0, 1), in PyTorch's convention (v <- mu v + dL/ds,
+        s <- s - eta v, from v = 0); 0 (the default) is plain gradient descent.
     criteria : NetworkCriteria, optional
         The thresholds of the regimes, as for the networks.
 
@@ -287,6 +302,7 @@ def descend_line(tables: list[LineLandscape], lr: ArrayLike, *, epochs: int,
     """
     rates = np.asarray(positive_list(lr, "lr"), float)
     epochs = positive_int(epochs, "epochs")
+    momentum = float(check_momentum(momentum))
     c = criteria or NetworkCriteria()
     if len({t.s.size for t in tables}) != 1:
         raise ValueError("tables must share one grid size")
@@ -299,7 +315,8 @@ def descend_line(tables: list[LineLandscape], lr: ArrayLike, *, epochs: int,
     descend(np.array([t.s[0] for t in tables]), np.array([t.s[1] - t.s[0] for t in tables]), tables[0].s.size,
             np.concatenate([t.loss for t in tables]), np.concatenate([t.slope for t in tables]),
             np.array([t.start for t in tables]), np.repeat(np.arange(shape[0]), shape[1]),
-            np.tile(rates, shape[0]), epochs, epochs - window, max(1, window // 4), out_stats, out_s, out_left)
+            np.tile(rates, shape[0]), momentum, epochs, epochs - window, max(1, window // 4),
+            out_stats, out_s, out_left)
     stats = {name: out_stats[:, i].reshape(shape) for i, name in enumerate(STATS)}
     s, left = out_s.reshape(shape), out_left.reshape(shape)
     stats.update(diverged=~np.isfinite(s), max_accuracy=np.full(shape, np.nan),
@@ -309,7 +326,7 @@ def descend_line(tables: list[LineLandscape], lr: ArrayLike, *, epochs: int,
 
 
 def predict_critical_rate(loss: Callable, params, r_eff: Callable, *, start_loss: float, lr: ArrayLike,
-                          epochs: int, criteria: NetworkCriteria | None = None) -> dict:
+                          epochs: int, momentum: float = 0.0, criteria: NetworkCriteria | None = None) -> dict:
     """Predict a network's critical learning rate from its own 1-D model (the module docstring).
 
     Parameters
@@ -327,6 +344,8 @@ def predict_critical_rate(loss: Callable, params, r_eff: Callable, *, start_loss
         Learning rates to try, ascending.
     epochs : int
         Epochs of each 1-D descent (those the network trains for).
+    momentum : float
+        The heavy-ball coefficient of the network's optimiser (0: plain SGD), in [0, 1).
     criteria : NetworkCriteria, optional
         The regime thresholds (the networks' defaults).
 
@@ -352,7 +371,7 @@ def predict_critical_rate(loss: Callable, params, r_eff: Callable, *, start_loss
     """
     rates = np.asarray(positive_list(lr, "lr"), float)
     table = line_landscape(loss, params, r_eff, start_loss=start_loss)
-    run = descend_line([table], rates, epochs=epochs, criteria=criteria)
+    run = descend_line([table], rates, epochs=epochs, momentum=momentum, criteria=criteria)
     trapped = run["trapped"][0]
     order = np.argsort(rates)
     first = rates[order][np.argmax(trapped[order])] if trapped.any() else np.nan

@@ -7,7 +7,8 @@
 * :mod:`.networks`: trained networks (ghost timing, latent flows, slow points, regimes);
 * :mod:`.ghosts`: any network's slow points with its trajectories, and a tracker's timeline;
 * :mod:`.remedies`: the remedies and the scaling law in networks;
-* :mod:`.network_critical`: a network's critical rate, measured and predicted from its own 1-D model.
+* :mod:`.network_critical`: a network's critical rate, measured and predicted from its own 1-D model
+  (rank one: figure 22; two full-rank architectures: figure 23).
 
 Every function takes ``ax=None`` (or ``axes=``), draws on it or on a new figure, and returns the
 :class:`matplotlib.figure.Figure`; none calls ``plt.show()``.
@@ -15,7 +16,7 @@ Every function takes ``ax=None`` (or ``axes=``), draws on it or on a new figure,
 
 from .descent import check_phase_diagram, plot_optimizers, plot_phase_eta_a, plot_phase_eta_T, plot_scaling
 from .ghosts import plot_ghost_tracker, plot_slow_points_pca, principal_axes
-from .network_critical import plot_network_critical_rate
+from .network_critical import plot_network_critical_more, plot_network_critical_rate
 from .networks import (
     plot_ghost_lag,
     plot_latent_flow_map,
@@ -58,6 +59,7 @@ __all__ = [
     "plot_latent_flow_map",
     "plot_learnable_gain",
     "plot_learning_dynamics",
+    "plot_network_critical_more",
     "plot_network_critical_rate",
     "plot_network_scaling",
     "plot_normal_form",

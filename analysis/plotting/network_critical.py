@@ -77,3 +77,74 @@ def plot_network_critical_rate(entries: list[dict], *, axes=None) -> Figure:
     legend_below(left, ncols=1, handles=handles[-1:] + handles[:-1], labels=labels[-1:] + labels[:-1])
     legend_below(right, ncols=2)
     return fig
+
+
+MORE_STYLE = {  # (label, colour, marker) of the predictions of figure 23
+    "closed_form": ("closed-form mapping (sharp)", OKABE_ITO["orange"], "s"),
+    "own_landscape": ("own 1-D model", OKABE_ITO["vermillion"], "o"),
+    "start_above": ("own model, started above", OKABE_ITO["green"], "^"),
+    "without_momentum": ("own model without momentum", OKABE_ITO["blue"], "v"),
+}
+
+
+def plot_network_critical_more(entries: list[dict], *, axes=None) -> Figure:
+    """Measured and predicted onsets of failure against the delay, one panel per architecture.
+
+    Parameters
+    ----------
+    entries : list of dict
+        The ``summary.json["network_critical_rate_more"]`` entries: per ``architecture`` and
+        ``delay_tau``, ``measured`` (the 10% failed rate, None if never reached), ``measured_ci``,
+        ``measured_q50``, ``measured_trapped``, ``rate_grid`` (the sweep's ends), ``ablation`` (each
+        prediction's 10% rate, None where it is not reached on ``prediction_grid``: drawn as an
+        arrow up from the grid's end when networks were predicted from) and
+        ``networks_predicted_from``.
+    axes : Axes, one per architecture, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    names = list(dict.fromkeys(e["architecture"] for e in entries))
+    fig, panels = axes_row(axes, len(names), size=(5.5 * len(names), 4.8))
+    panels = np.atleast_1d(panels)
+    for ax, name in zip(panels, names, strict=True):
+        own = [e for e in entries if e["architecture"] == name]
+        tau = np.array([e["delay_tau"] for e in own])
+
+        def values(key, rows=own):
+            return np.array([np.nan if e[key] is None else e[key] for e in rows], float)
+
+        measured = values("measured")
+        ci = np.array([[np.nan if v is None else v for v in e["measured_ci"]] for e in own], float)
+        exponent = own[0]["measured_exponent"]
+        suffix = "" if exponent is None else (f"; exponent {exponent:.2f} [{own[0]['measured_exponent_ci'][0]:.2f}, "
+                                              f"{own[0]['measured_exponent_ci'][1]:.2f}]")
+        ax.errorbar(tau, measured, yerr=[measured - ci[:, 0], ci[:, 1] - measured], fmt="o",
+                    color=OKABE_ITO["black"], capsize=3, label="measured, 10% failed (95% CI)" + suffix)
+        ax.plot(tau, values("measured_q50"), "o", mfc="none", color=OKABE_ITO["black"], label="measured, 50% failed")
+        ax.plot(tau, values("measured_trapped"), "x", color=OKABE_ITO["purple"], label="measured, 10% trapped")
+        for t, e in zip(tau, own, strict=True):  # the sweep's rate range, so that an absent onset reads right
+            ax.plot([t, t], e["rate_grid"], color=OKABE_ITO["sky"], lw=6, alpha=0.35, solid_capstyle="butt",
+                    zorder=0)
+        for key, (label, color, marker) in MORE_STYLE.items():
+            rates = np.array([np.nan if e["ablation"][key] is None else e["ablation"][key] for e in own])
+            if all(e["ablation"][key] is None and key == "without_momentum" for e in own):
+                continue
+            shown = np.isfinite(rates)
+            ax.plot(tau[shown], rates[shown], marker=marker, ls="-", lw=1, color=color, label=label)
+            for t, e, v in zip(tau, own, rates, strict=True):
+                if not np.isfinite(v) and e["networks_predicted_from"]:  # not reached: an arrow from the grid's end
+                    top = e["prediction_grid"][1]
+                    ax.annotate("", (t, top * 1.3), (t, top), arrowprops=dict(arrowstyle="->", color=color, lw=1))
+                    ax.plot([t], [top], marker=marker, mfc="none", color=color, ls="none")
+        for e in own:
+            ax.annotate(f"n={e['networks_predicted_from']}", (e["delay_tau"], 0), xycoords=("data", "axes fraction"),
+                        xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7,
+                        color=OKABE_ITO["vermillion"])
+        ax.set(xscale="log", yscale="log", xlabel="delay alpha T (tau)",
+               ylabel="learning rate at which 10% fail", title=f"{name.capitalize()}: {own[0]['optimizer']}")
+        no_minor_labels(ax)
+        handles, labels = ax.get_legend_handles_labels()
+        legend_below(ax, ncols=2, handles=handles[-1:] + handles[:-1], labels=labels[-1:] + labels[:-1])
+    return fig

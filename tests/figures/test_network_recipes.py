@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from analysis.figures import FIGURES, Context, Settings, full_rank, network_critical
+from analysis.figures import FIGURES, Context, Settings, full_rank, network_critical, network_critical_more
 from analysis.figures import networks as recipes
 
-RECIPE_MODULES = (recipes.__name__, full_rank.__name__, network_critical.__name__)
+RECIPE_MODULES = (recipes.__name__, full_rank.__name__, network_critical.__name__, network_critical_more.__name__)
 NETWORK_RECIPES = [(name, make) for name, _, make in FIGURES if make.__module__ in RECIPE_MODULES]
 
 

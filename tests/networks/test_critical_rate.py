@@ -8,7 +8,9 @@ import xarray as xr
 
 from analysis.networks import DelayedActivationRNN, delayed_activation, train_sweep
 from analysis.networks.critical_rate import (
+    flow_r_eff,
     ghost_coordinates,
+    noise_free,
     networks_from_compact,
     rank_one_r_eff,
     sharp_onset,
@@ -17,6 +19,7 @@ from analysis.networks.critical_rate import (
 from analysis.networks.onset import (
     compact_onsets,
     delay_sweep,
+    failing,
     onset_quantile,
     quantile_rate,
     trapping_onset_sweeps,
@@ -125,3 +128,41 @@ def test_compact_results_keep_what_the_onset_and_the_prediction_read(tmp_path):
     for net in networks_from_compact(compact, 6):  # only learned networks with a ghost
         assert int(learned.regime.sel(seed=net["seed"]).values[0]) == LEARNED
         assert net["params"]["m"].shape == (30, 1)
+
+
+def test_the_general_normal_form_gives_the_rank_one_closed_form_r_eff_and_its_gradient():
+    """flow_r_eff (any network: the N-D normal form followed implicitly) against rank_one_r_eff (the
+    latent flow's closed form with Newton's iteration), value and gradient."""
+    from analysis.ghosts import find_slow_points
+
+    p = _bump_network()
+    model = DelayedActivationRNN(N=10)
+    kappa_g = float(find_slow_points(model.flow_function(), box=([-5.0], [5.0]), n_box=50, params=p).ghosts.x[0, 0])
+    with jax.enable_x64(True):
+        params = {k: jnp.asarray(v, jnp.float64) for k, v in p.items()}
+        closed, closed_grad = jax.value_and_grad(rank_one_r_eff(kappa_g))(params)
+        general, general_grad = jax.value_and_grad(flow_r_eff(model, [kappa_g + 0.01]))(params)
+    assert float(general) == pytest.approx(float(closed), rel=1e-9)
+    for name in ("m", "n", "b"):
+        np.testing.assert_allclose(np.ravel(general_grad[name]), np.ravel(closed_grad[name]), rtol=1e-7, atol=1e-10)
+
+
+def test_failing_counts_the_named_regimes_and_refuses_others():
+    from analysis.regimes import DESCENDING, DIVERGED, OSCILLATING
+
+    codes = np.array([LEARNED, OSCILLATING, TRAPPED, DIVERGED, DESCENDING])
+    assert failing(codes).tolist() == [False, False, True, False, False]
+    assert failing(codes, "failed").tolist() == [False, True, True, True, False]
+    with pytest.raises(ValueError, match="failure"):
+        failing(codes, "stuck")
+
+
+def test_noise_free_keeps_the_network_and_drops_only_its_noise_and_random_start():
+    from analysis.networks import preset
+
+    model = preset("fig5-dcdt").model
+    clean = noise_free(model)
+    assert (clean.noise_sigma, clean.r0_sigma) == (0.0, 0.0)
+    assert clean.replace(noise_sigma=model.noise_sigma, r0_sigma=model.r0_sigma) == model
+    rank_one = DelayedActivationRNN(N=10)
+    assert noise_free(rank_one) == rank_one

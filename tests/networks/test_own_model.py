@@ -1,5 +1,7 @@
 """A network's own 1-D model: the line's table, the compiled descent, and the rank-one pieces."""
 
+from dataclasses import replace
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -52,18 +54,20 @@ def test_line_table_is_the_loss_composed_with_r():
     assert 1.0 + norm * start_above(table) == pytest.approx(2.0 - r_start, abs=2 * norm * (table.s[1] - table.s[0]))
 
 
-def _brute_force(table, rates, epochs, criteria):
-    """The same descent as a plain loop over runs and epochs with the table's numpy lookup."""
+def _brute_force(table, rates, epochs, criteria, momentum=0.0):
+    """The same descent as a plain loop over runs and epochs with the table's numpy lookup (heavy
+    ball as optax's ``sgd(momentum=mu)`` steps: trace <- g + mu trace, update -eta trace)."""
     regimes, finals = [], []
     window = max(1, int(round(criteria.window_fraction * epochs)))
     window_start, quarter = epochs - window, max(1, window // 4)
     for eta in rates:
-        s, losses, grads = table.start, [], []
+        s, losses, grads, trace = table.start, [], [], 0.0
         for _ in range(epochs):
             L, g = table(s)
             losses.append(float(L))
             grads.append(abs(float(g)))
-            s = s - eta * float(g)
+            trace = float(g) + momentum * trace
+            s = s - eta * trace
         losses, grads = np.array(losses), np.array(grads)
         W, head, tail = losses[window_start:], losses[window_start:window_start + quarter], losses[-quarter:]
         stats = {"initial_loss": losses[:1], "last_loss": losses[-1:], "max_grad": grads.max(keepdims=True),
@@ -77,14 +81,46 @@ def _brute_force(table, rates, epochs, criteria):
     return np.array(regimes), np.array(finals)
 
 
-def test_compiled_descent_equals_a_plain_loop():
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_compiled_descent_equals_a_plain_loop(momentum):
     table = line_landscape(toy_loss, LEARNED, toy_r_eff, start_loss=0.99, points=1001)
     rates = np.geomspace(1e-4, 0.05, 9)
     criteria = NetworkCriteria()
-    run = descend_line([table], rates, epochs=600, criteria=criteria)
-    regimes, finals = _brute_force(table, rates, 600, criteria)
+    run = descend_line([table], rates, epochs=600, momentum=momentum, criteria=criteria)
+    regimes, finals = _brute_force(table, rates, 600, criteria, momentum)
     np.testing.assert_array_equal(run["regime"][0], regimes)
     np.testing.assert_allclose(run["final_s"][0], finals, rtol=1e-12, atol=1e-14)
+
+
+def test_momentum_descent_is_optax_heavy_ball():
+    """The compiled heavy-ball descent on the table equals optax's sgd(momentum=0.9) on the same table."""
+    import optax
+
+    table = line_landscape(toy_loss, LEARNED, toy_r_eff, start_loss=0.99, points=1001)
+    eta, mu, epochs = 0.004, 0.9, 400
+    run = descend_line([table], [eta], epochs=epochs, momentum=mu)
+    optimizer = optax.sgd(eta, momentum=mu)
+    s = np.array(table.start)
+    state = optimizer.init(s)
+    for _ in range(epochs):
+        update, state = optimizer.update(np.array(table(s)[1]), state)
+        s = optax.apply_updates(s, update)
+    assert run["final_s"][0, 0] == pytest.approx(float(s), rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("momentum", [0.5, 0.9])
+def test_heavy_ball_on_a_well_settles_below_its_stability_bound_only(momentum):
+    """Heavy ball on a quadratic of curvature k is stable iff eta k < 2 (1 + mu): on the well's
+    minimum a start just beside it settles below that bound and is thrown off above it."""
+    def loss(p):
+        return 1 - jnp.exp(-((p["w"][0] - 1.0) ** 2) / 0.2**2)
+
+    bound = 2 * (1 + momentum) / (2 / 0.2**2)
+    table = line_landscape(loss, {"w": np.array([1.0])}, lambda p: p["w"][0], start_loss=0.99)
+    near = replace(table, start=-1e-3)  # inside the quadratic part of the well
+    run = descend_line([near], [0.9 * bound, 1.1 * bound], epochs=4000, momentum=momentum)
+    assert abs(run["final_s"][0, 0]) < 1e-8
+    assert abs(run["final_s"][0, 1]) > 1e-2
 
 
 def test_descent_on_s_is_descent_on_r_at_the_mapped_rate():
@@ -145,6 +181,8 @@ def test_bad_input_is_refused_by_name():
         descend_line([table], [-1.0], epochs=10)
     with pytest.raises(ValueError, match="epochs"):
         descend_line([table], [1e-3], epochs=0)
+    with pytest.raises(ValueError, match="momentum"):
+        descend_line([table], [1e-3], epochs=10, momentum=1.0)
 
 
 def test_a_map_given_by_the_user_predicts_with_ghost_r_eff_as_with_its_closed_form():

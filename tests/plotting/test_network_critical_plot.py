@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from analysis.plotting import plot_network_critical_rate
+from analysis.plotting import plot_network_critical_more, plot_network_critical_rate
 
 
 def _entries(tau=(5.0, 7.0, 10.0)):
@@ -49,3 +49,32 @@ def test_it_draws_on_given_axes():
     assert plot_network_critical_rate(_entries(), axes=axes) is fig
     with pytest.raises(ValueError, match="axes"):
         plot_network_critical_rate(_entries(), axes=[axes[0]])
+
+
+def _more_entries():
+    out = []
+    for name, optimizer in (("full rank", "SGD"), ("full rank (companion)", "SGD, momentum 0.9")):
+        for t in (5.0, 8.0, 12.0):
+            measured = 0.3 * t**-1
+            out.append({"architecture": name, "optimizer": optimizer, "delay_tau": t, "measured": measured,
+                        "measured_ci": [0.9 * measured, 1.2 * measured], "measured_q50": 1.5 * measured,
+                        "measured_trapped": None, "measured_exponent": -1.0, "measured_exponent_ci": [-1.3, -0.7],
+                        "rate_grid": [0.01, 1.0], "prediction_grid": [0.003, 4.0], "networks_predicted_from": 7,
+                        "ablation": {"closed_form": 0.1 * measured, "own_landscape": None if t == 12 else 2 * measured,
+                                     "start_above": 3 * measured,
+                                     "without_momentum": 4 * measured if "companion" in name else None}})
+    return out
+
+
+def test_figure_23_draws_one_panel_per_architecture_with_its_predictions():
+    fig = plot_network_critical_more(_more_entries())
+    assert len(fig.axes) == 2
+    for ax, name in zip(fig.axes, ("Full rank", "Full rank (companion)"), strict=True):
+        assert ax.get_title().startswith(name) and "10% fail" in ax.get_ylabel() and "tau" in ax.get_xlabel()
+        lines = {line.get_label(): line for line in ax.get_lines() if not line.get_label().startswith("_")}
+        np.testing.assert_allclose(lines["closed-form mapping (sharp)"].get_ydata(), 0.1 * 0.3 / np.array([5, 8, 12.0]))
+        assert len(lines["own 1-D model"].get_ydata()) == 2  # not reached at 12 tau: an arrow instead
+        assert any(child.arrow_patch is not None for child in ax.texts)
+        assert ("own model without momentum" in lines) == ("companion" in name)
+        box = ax.get_legend().get_bbox_to_anchor().transformed(ax.transAxes.inverted())
+        assert box.y1 <= 0  # the legend below the axes, off the data

@@ -1,0 +1,223 @@
+"""Recipe of figure 23: the network's own 1-D model tried on two more architectures.
+
+* **full rank**: the Fig 5 network (full-rank, noise 1e-2, random start r0 ~ tanh(0.1 xi)) on
+  cue discrimination with the Fig 5 timing (2 cue steps, 10 response steps) at several delays,
+  plain SGD;
+* **full rank (companion)**: the companion study's network (two inputs, two sigmoid outputs, a
+  recurrent bias of its own, SGD with momentum 0.9 and weight decay 1e-7) on its one-hot cue
+  discrimination, at reduced size (8 trials per class instead of 64, a fixed epoch budget).
+
+Per study and delay: 40 seeds of their own on a log grid of rates; the onset is the rate at which
+10% of the runs fail (trapped, oscillating or diverged: in these networks failure at high rates
+is mostly oscillation, so the trapped-only onset is reported beside it); the prediction comes from
+the runs at each grid's lowest rate that learned and whose network has a ghost, each through its
+own 1-D model along the gradient of its ghost's r_eff (the N-D normal form,
+:func:`analysis.networks.critical_rate.flow_r_eff`), descended with the network's own optimiser.
+
+A full-rank network's weights are too large to keep for every seed, so the compact results
+(``figures/data/network_critical_rate_<study>.nc``) hold every run's regime and, per learned network,
+the regime of its 1-D model at every rate of the prediction grid, computed once after the sweeps;
+the default run redraws from them when their settings match, and trains (cached, resumable) when not.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from reduced import critical_learning_rate
+
+from ..descent import critical_learning_rate_numeric, fit_power_law
+from ..networks import preset
+from ..networks.critical_rate import learned_networks, predict_onset, sharp_onset
+from ..networks.onset import compact_onsets, delay_sweep, failing, onset_quantile, quantile_rate, trapping_onset_sweeps
+from ..networks.tasks import cue_discrimination, onehot_cue_discrimination
+from ..plotting.network_critical import plot_network_critical_more
+from ..store import write_netcdf
+from .context import cache_dir
+
+STUDIES = ("full rank", "full rank (companion)")
+PREDICTION_POINTS = 60
+PREDICTION_SPAN = (0.3, 4.0)  # the prediction grid relative to the sweep grid's ends
+
+
+def _setup(name: str, delay: int):
+    """(model, task, training options) of one study at one delay."""
+    if name == "full rank":
+        return preset("fig5-dcdt").model, cue_discrimination(2, delay, 10), {}
+    p = preset("stm-nopost")
+    return (p.model, onehot_cue_discrimination(6, delay, 10, trials_per_class=8),
+            {"optimizer": "momentum", "momentum": 0.9, "weight_decay": 1e-7})
+
+
+def settings(ctx) -> dict:
+    full = {"full rank": {"delays": [10, 16, 24], "rate_span": [0.08, 2.0]},
+            "full rank (companion)": {"delays": [8, 16, 24], "rate_span": [0.005, 0.5]}}
+    out = {}
+    for name, spec in full.items():
+        out[name] = {"delays": ctx.rnn.pick(spec["delays"][:1], spec["delays"]), "rate_span": spec["rate_span"],
+                     "rates": ctx.rnn.pick(4, 14), "seeds": ctx.rnn.pick(3, 40), "epochs": ctx.rnn.pick(400, 4000)}
+    return out
+
+
+def data_name(name: str) -> str:
+    """The compact file of one study."""
+    import re
+
+    return "network_critical_rate_" + "_".join(re.findall(r"[a-z0-9]+", name)) + ".nc"
+
+
+def _data_file(ctx, name: str, config: dict) -> Path | None:
+    for folder in (ctx.out / "data", Path(__file__).resolve().parents[2] / "figures" / "data"):
+        path = folder / data_name(name)
+        if path.is_file():
+            import xarray as xr
+
+            with xr.open_dataset(path) as ds:
+                if json.loads(ds.attrs["settings"]) == config:
+                    return path
+    return None
+
+
+def study_data(ctx, name: str):
+    """One study's compact per-run results and its 1-D models' regimes: read back, or trained and saved."""
+    import xarray as xr
+
+    config = settings(ctx)[name]
+    path = _data_file(ctx, name, config)
+    if path is not None:
+        return xr.load_dataset(path)
+    data = _train_and_predict(ctx, name, config)
+    data.attrs["settings"] = json.dumps(config, sort_keys=True)
+    if not ctx.rnn.quick:
+        (ctx.out / "data").mkdir(exist_ok=True)
+        write_netcdf(data, ctx.out / "data" / data_name(name), overwrite=True)
+    return data
+
+
+def _grid(spec: dict) -> np.ndarray:
+    return np.geomspace(*spec["rate_span"], spec["rates"])
+
+
+def prediction_grid(spec: dict) -> np.ndarray:
+    low, high = spec["rate_span"]
+    return np.geomspace(PREDICTION_SPAN[0] * low, PREDICTION_SPAN[1] * high, PREDICTION_POINTS)
+
+
+def _train_and_predict(ctx, name: str, spec: dict):
+    """One study's sweeps (cached) and, per delay, every learned network's 1-D model at every prediction rate."""
+
+    delays = spec["delays"]
+    results = {}
+    for delay in delays:  # each delay its own task (the companion's trials differ from with_delay's)
+        model, task, training = _setup(name, delay)
+        results.update(trapping_onset_sweeps(
+            model, task, [delay], [_grid(spec)], seeds=spec["seeds"], epochs=spec["epochs"],
+            checkpoint_every=max(1, spec["epochs"] // 40), executor=ctx.executor,
+            out_dir=cache_dir(ctx, "network-critical-more", [name, spec]), **training))
+    compact = compact_onsets(results, spec, params=False)
+    grid = prediction_grid(spec)
+    shape = (len(delays), compact.sizes["seed"], grid.size)
+    regime = {start: np.full(shape, -1, np.int8) for start in ("plateau", "above", "plain")}
+    grad_r, r_eff, sharp = (np.full(shape[:2], np.nan) for _ in range(3))
+    for i, delay in enumerate(delays):
+        model, task, training = _setup(name, delay)
+        networks = learned_networks(results[delay]["learned"])
+        if not networks:
+            continue
+        seeds = list(compact.seed_value.values[i])
+        rows = [seeds.index(net["seed"]) for net in networks]
+        mu = training.get("momentum", 0.0)
+        own = predict_onset(model, task, networks, grid, epochs=spec["epochs"], starts=("plateau", "above"),
+                            momentum=mu, failure="failed")
+        for start in ("plateau", "above"):
+            regime[start][i, rows] = own[start]["regime"]
+        if mu:  # the same tables descended without momentum: what the plain theory predicts
+            plain = predict_onset(model, task, networks, grid, epochs=spec["epochs"], failure="failed")
+            regime["plain"][i, rows] = plain["plateau"]["regime"]
+        else:
+            regime["plain"][i, rows] = own["plateau"]["regime"]
+        grad_r[i, rows] = [t.grad_r_eff for t in own["tables"]]
+        r_eff[i, rows] = [t.r_eff for t in own["tables"]]
+        sharp[i, rows] = _closed_form(model.alpha * delay, mu) / np.array([t.grad_r_eff for t in own["tables"]]) ** 2
+    return compact.assign(
+        {f"predicted_regime_{k}": (("delay", "seed", "prediction_rate"), v) for k, v in regime.items()}
+    ).assign(prediction_lr=(("prediction_rate",), grid), grad_r_eff=(("delay", "seed"), grad_r),
+             r_eff=(("delay", "seed"), r_eff), closed_form=(("delay", "seed"), sharp))
+
+
+def _closed_form(T: float, momentum: float) -> float:
+    """The sharp reduced model's eta_c at passage T: closed form for plain descent, numeric with momentum."""
+    if not momentum:
+        return float(critical_learning_rate(T))
+    return float(critical_learning_rate_numeric(T, optimizer="momentum", momentum=momentum))
+
+
+def fig_network_critical_more(ctx):
+    """Measured onset of failure against the delay for two more architectures, with their own 1-D models' prediction."""
+    entries = []
+    for name in STUDIES:
+        part = study_data(ctx, name)
+        spec = json.loads(part.attrs["settings"])
+        grid = prediction_grid(spec)
+        for i, delay in enumerate(spec["delays"]):
+            row = part.isel(delay=i)
+            sweep = delay_sweep(part, int(delay))
+            failed = onset_quantile(sweep, failure="failed")
+            trapped = onset_quantile(sweep)
+            model, _, training = _setup(name, int(delay))
+            have = np.asarray(row["predicted_regime_plateau"].values[:, 0] >= 0)
+            predicted = {k: _predicted(row[f"predicted_regime_{k}"].values[have], grid)
+                         for k in ("plateau", "above", "plain")}
+            closed = row.closed_form.values[have]
+            predicted["closed_form"] = (float(sharp_onset(list(closed), grid)) if have.any() else np.nan)
+            entries.append({
+                "architecture": name, "task": "cue discrimination (Fig 5 timing)" if name == "full rank"
+                else "one-hot cue discrimination (companion, 8 trials per class)",
+                "optimizer": "SGD" if not training else "SGD, momentum 0.9, weight decay 1e-7",
+                "delay_steps": int(delay), "delay_tau": float(model.alpha * delay), "quantile": 0.1,
+                "failure": "trapped, oscillating or diverged",
+                "measured": _finite(failed["value"]), "measured_ci": [_finite(v) for v in failed["ci"]],
+                "measured_q50": _finite(failed["q50"]), "measured_trapped": _finite(trapped["value"]),
+                "learned_below_onset": _finite(failed["learned_below"]), "seeds": failed["seeds"], "epochs": spec["epochs"],
+                "rate_grid": [float(spec["rate_span"][0]), float(spec["rate_span"][1])],
+                "networks_predicted_from": int(have.sum()),
+                "predicted": _finite(predicted["plateau"]),
+                "ablation": {"closed_form": _finite(predicted["closed_form"]),
+                             "own_landscape": _finite(predicted["plateau"]),
+                             "start_above": _finite(predicted["above"]),
+                             "without_momentum": _finite(predicted["plain"]) if training else None},
+                "prediction_grid": [float(grid[0]), float(grid[-1])],
+                "median_r_eff": _finite(np.nanmedian(row.r_eff.values[have])) if have.any() else None,
+                "median_grad_r_eff": _finite(np.nanmedian(row.grad_r_eff.values[have])) if have.any() else None})
+    _add_exponents(entries)
+    return plot_network_critical_more(entries), {"network_critical_rate_more": entries}
+
+
+def _predicted(regime: np.ndarray, grid: np.ndarray) -> float:
+    """The 10% rate of the 1-D models' failed fraction (NaN: none, or never reached on the grid)."""
+    if regime.shape[0] == 0:
+        return np.nan
+    return float(quantile_rate(grid, failing(regime, "failed").mean(axis=0), 0.1))
+
+
+def _finite(value) -> float | None:
+    return float(value) if value is not None and np.isfinite(value) else None
+
+
+def _add_exponents(entries: list[dict]) -> None:
+    """Per architecture, the fitted exponents in alpha T of the measured onset and of the prediction."""
+    for name in STUDIES:
+        own = [e for e in entries if e["architecture"] == name]
+        tau = np.array([e["delay_tau"] for e in own])
+        fits = {}
+        for key, values in (("measured", [e["measured"] for e in own]), ("predicted", [e["predicted"] for e in own])):
+            v = np.array([np.nan if x is None else x for x in values], float)
+            ok = np.isfinite(v)
+            fits[key] = fit_power_law(tau[ok], v[ok]) if ok.sum() >= 3 else None
+        for e in own:
+            e["measured_exponent"] = None if fits["measured"] is None else fits["measured"].exponent
+            e["measured_exponent_ci"] = None if fits["measured"] is None else list(fits["measured"].ci)
+            e["predicted_exponent"] = None if fits["predicted"] is None else fits["predicted"].exponent
