@@ -61,6 +61,19 @@ FIGURES: list[tuple[str, str, Callable]] = [
 ]
 
 
+def merged_entries(old, new):
+    """A summary value as a recipe returns it, except that a list of per-``architecture`` entries
+    replaces only the entries of its own architectures: two figures (22 and 23) share
+    ``network_critical_rate``, one entry per delay and architecture."""
+    def per_architecture(value):
+        return isinstance(value, list) and all(isinstance(e, dict) and "architecture" in e for e in value)
+
+    if new and per_architecture(old) and per_architecture(new):
+        mine = {e["architecture"] for e in new}
+        return [e for e in old if e["architecture"] not in mine] + new
+    return new
+
+
 def check_output_dir(out: Path) -> Path:
     """Create ``out`` if needed and make sure it is writable (ValueError otherwise)."""
     out = Path(out)
@@ -121,7 +134,7 @@ def make_figures(out: str | os.PathLike = "figures", *, quick: bool = False, fmt
             fig, entries = make(ctx)
             path = save_figure(fig, out / f"{name}.{fmt}")
             summary["files"][name] = {"file": path.name, "caption": caption}
-            summary.update(entries)
+            summary.update({key: merged_entries(summary.get(key), value) for key, value in entries.items()})
             if scale != "default":
                 summary.setdefault("scales", {})[name] = scale
     finally:

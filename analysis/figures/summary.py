@@ -137,8 +137,42 @@ def _rnn_scaling_rows(summary: dict) -> list[str]:
 
 
 def _network_critical_rate_rows(summary: dict) -> list[str]:
-    rows = []
     entries = summary["network_critical_rate"]
+    rank_one = [e for e in entries if e["architecture"] == "rank one"]
+    others = [e for e in entries if e["architecture"] != "rank one"]
+    return _rank_one_critical_rows(rank_one) + _failure_onset_rows(others)
+
+
+def _failure_onset_rows(entries: list[dict]) -> list[str]:
+    """Figure 23's rows: the 10% failed rate per architecture and delay, and each architecture's exponents."""
+    rows = []
+    for e in entries:
+        if e["measured"] is None:
+            continue
+        low, high = e["measured_ci"]
+        if e["predicted"] is None:
+            top = e["prediction_grid"][1]
+            predicted = f"> {top:.3g} (none fail)" if e["networks_predicted_from"] else "(no learned network)"
+            ratio = ""
+        else:
+            predicted, ratio = f"{e['predicted']:.3g}", f"x{e['predicted'] / e['measured']:.2f}"
+        rows.append(f"| {e['architecture']} networks ({e['optimizer']}), {e['task']}, delay {e['delay_tau']:g} tau: "
+                    f"rate at which {e['quantile']:.0%} fail, own 1-D model from {e['networks_predicted_from']} "
+                    f"networks, {e['seeds']} seeds, {e['epochs']} epochs | {predicted} | {e['measured']:.3g} "
+                    f"[{low:.3g}, {high:.3g}] | {ratio} |")
+    for name in dict.fromkeys(e["architecture"] for e in entries):
+        first = next(e for e in entries if e["architecture"] == name)
+        if first["measured_exponent"] is not None:
+            predicted = first["predicted_exponent"]
+            low, high = first["measured_exponent_ci"]
+            rows.append(f"| exponent of the delay in the {first['quantile']:.0%} failure rate, {name} networks, "
+                        f"own 1-D model | {'undefined' if predicted is None else f'{predicted:.2f}'} | "
+                        f"{first['measured_exponent']:.2f} [{low:.2f}, {high:.2f}] | |")
+    return rows
+
+
+def _rank_one_critical_rows(entries: list[dict]) -> list[str]:
+    rows = []
     for e in entries:
         if e["predicted"] is None or e["measured"] is None:
             continue

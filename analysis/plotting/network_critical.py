@@ -93,7 +93,7 @@ def plot_network_critical_more(entries: list[dict], *, axes=None) -> Figure:
     Parameters
     ----------
     entries : list of dict
-        The ``summary.json["network_critical_rate_more"]`` entries: per ``architecture`` and
+        The ``summary.json["network_critical_rate"]`` entries of figure 23: per ``architecture`` and
         ``delay_tau``, ``measured`` (the 10% failed rate, None if never reached), ``measured_ci``,
         ``measured_q50``, ``measured_trapped``, ``rate_grid`` (the sweep's ends), ``ablation`` (each
         prediction's 10% rate, None where it is not reached on ``prediction_grid``: drawn as an

@@ -107,3 +107,14 @@ def test_only_some_figures_keeps_the_other_entries(quick_run, tmp_path):
         selected_figures(["99"])
     with pytest.raises(ValueError, match="scale must be one of"):
         make_figures(out, quick=True, scale="huge")
+
+
+def test_per_architecture_entries_replace_only_their_own_architectures():
+    from analysis.figures.runner import merged_entries
+
+    old = [{"architecture": "rank one", "delay_tau": 5}, {"architecture": "full rank", "delay_tau": 5}]
+    new = [{"architecture": "full rank", "delay_tau": 8}, {"architecture": "full rank (companion)", "delay_tau": 4}]
+    assert merged_entries(old, new) == [old[0], *new]
+    assert merged_entries(None, new) == new
+    assert merged_entries({"a": 1}, {"b": 2}) == {"b": 2}  # any other value is replaced whole
+    assert merged_entries(old, []) == []

@@ -33,7 +33,11 @@ def test_a_recipe_returns_its_figure_and_the_entries_the_runner_saved(quick_run,
     saved = json.loads((quick_run / "summary.json").read_text())
     assert entries, f"{name} reports nothing to summary.json"
     for key, value in entries.items():
-        assert json.loads(json.dumps(value)) == saved[key], key  # the same numbers, reproduced from the cache
+        value = json.loads(json.dumps(value))
+        if key == "network_critical_rate":  # shared by figures 22 and 23, one entry per delay and architecture
+            mine = {e["architecture"] for e in value}
+            saved[key] = [e for e in saved[key] if e["architecture"] in mine]
+        assert value == saved[key], key  # the same numbers, reproduced from the cache
     after = {p: p.stat().st_mtime_ns for p in cache.rglob("*.nc")}
     assert after == before  # read from the cache: nothing trained again
 

@@ -10,8 +10,8 @@ from analysis.networks import DelayedActivationRNN, delayed_activation, train_sw
 from analysis.networks.critical_rate import (
     flow_r_eff,
     ghost_coordinates,
-    noise_free,
     networks_from_compact,
+    noise_free,
     rank_one_r_eff,
     sharp_onset,
     task_loss,
