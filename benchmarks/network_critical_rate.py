@@ -13,7 +13,12 @@ For one delay of figure 22 (default 20 steps), from the committed compact result
 
 The ratio prediction / sweep is the target of issue 19 ("a few percent").
 
-Run: python benchmarks/network_critical_rate.py [--delay 20] [--epochs 2000]
+``--architecture "full rank"`` (or ``"full rank (companion)"``) times the same for one delay of
+figure 23 instead: its learned networks' weights are not committed, so it reads them from the
+gallery's sweep cache (``figures/.cache``, written by ``ghost figures --only 23``); the prediction
+there includes each network's ghost search.
+
+Run: python benchmarks/network_critical_rate.py [--delay 20] [--epochs 2000] [--architecture A]
 """
 
 from __future__ import annotations
@@ -37,7 +42,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--delay", type=int, default=20)
     parser.add_argument("--epochs", type=int, default=2000)
+    parser.add_argument("--architecture", default="rank one")
     args = parser.parse_args()
+    if args.architecture != "rank one":
+        return other_architecture(args.architecture, args.delay, args.epochs)
     compact = xr.load_dataset(ROOT / "figures" / "data" / DATA_NAME)
     settings = json.loads(compact.attrs["settings"])
     p = preset("fig6a-rank-one")
@@ -66,6 +74,52 @@ def main():
           f"{settings['seeds']} seeds x {epochs} epochs")
     print(f"prediction: {times[1]:.1f} s (first call, compiling: {times[0]:.1f} s)")
     print(f"sweep: {measured:.1f} s for {args.epochs} epochs -> {full:.0f} s for the full measurement")
+    print(f"prediction / sweep: {times[1] / full:.1%} (first call: {times[0] / full:.1%})")
+
+
+def other_architecture(name: str, delay: int, sweep_epochs: int):
+    """Figure 23's prediction for one delay against its measuring sweep, from the gallery's cache."""
+    from analysis.figures import Context, Settings
+    from analysis.figures import network_critical_more as recipe
+    from analysis.figures.context import cache_dir
+    from analysis.networks import learned_networks, predict_onset, train_sweep
+
+    if name not in recipe.STUDIES:
+        raise SystemExit(f"--architecture must be one of {('rank one', *recipe.STUDIES)}, got {name!r}")
+    ctx = Context(ROOT / "figures", "png", Settings.make(False))
+    spec = recipe.settings(ctx)[name]
+    if delay not in spec["delays"]:
+        raise SystemExit(f"--delay must be one of {spec['delays']} for {name}, got {delay}")
+    folder = cache_dir(ctx, "network-critical-more", [name, spec])
+    learned_file = folder / f"onset-learned-d{delay}.nc"
+    if not learned_file.is_file():
+        raise SystemExit(f"no cached sweep at {learned_file}: run `ghost figures --only 23` first")
+    model, task, training = recipe.study_setup(name, delay)
+    learned = xr.load_dataset(learned_file)
+    grid = recipe.prediction_grid(spec)
+    times, count = [], 0
+    for _ in range(2):
+        started = time.perf_counter()
+        networks = learned_networks(learned)
+        count = len(networks)
+        predict_onset(model, task, networks, grid, epochs=spec["epochs"], momentum=training.get("momentum", 0.0),
+                      failure="failed")
+        times.append(time.perf_counter() - started)
+    rates = np.geomspace(*spec["rate_span"], spec["rates"]).tolist()
+    seeds = [1000 * delay + i for i in range(spec["seeds"])]
+
+    def sweep(n):
+        started = time.perf_counter()
+        train_sweep(model, task, lr=rates, seeds=seeds, epochs=n, progress=False, **training)
+        return time.perf_counter() - started
+
+    sweep(20)  # compiles
+    measured = sweep(sweep_epochs)
+    full = measured * spec["epochs"] / sweep_epochs * (len(rates) + 1) / len(rates)
+    print(f"{name}, delay {delay} steps, {count} learned networks with a ghost, {spec['rates']} rates x "
+          f"{spec['seeds']} seeds x {spec['epochs']} epochs")
+    print(f"prediction (ghost searches included): {times[1]:.1f} s (first call, compiling: {times[0]:.1f} s)")
+    print(f"sweep: {measured:.1f} s for {sweep_epochs} epochs -> {full:.0f} s for the full measurement")
     print(f"prediction / sweep: {times[1] / full:.1%} (first call: {times[0] / full:.1%})")
 
 

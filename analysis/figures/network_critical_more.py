@@ -44,7 +44,7 @@ TRIALS_PER_CLASS = 2  # the companion's task at reduced size (it trains on 64 pe
 PREDICTION_SPAN = (0.3, 4.0)  # the prediction grid relative to the sweep grid's ends
 
 
-def _setup(name: str, delay: int):
+def study_setup(name: str, delay: int):
     """(model, task, training options) of one study at one delay."""
     if name == "full rank":
         return preset("fig5-dcdt").model, cue_discrimination(2, delay, 10), {}
@@ -116,7 +116,7 @@ def _train_and_predict(ctx, name: str, spec: dict):
     delays = spec["delays"]
     results = {}
     for delay in delays:  # each delay its own task (the companion's trials differ from with_delay's)
-        model, task, training = _setup(name, delay)
+        model, task, training = study_setup(name, delay)
         results.update(trapping_onset_sweeps(
             model, task, [delay], [_grid(spec)], seeds=spec["seeds"], epochs=spec["epochs"],
             checkpoint_every=max(1, spec["epochs"] // 40), executor=ctx.executor,
@@ -127,7 +127,7 @@ def _train_and_predict(ctx, name: str, spec: dict):
     regime = {start: np.full(shape, -1, np.int8) for start in ("plateau", "above", "plain")}
     grad_r, r_eff, sharp = (np.full(shape[:2], np.nan) for _ in range(3))
     for i, delay in enumerate(delays):
-        model, task, training = _setup(name, delay)
+        model, task, training = study_setup(name, delay)
         networks = learned_networks(results[delay]["learned"])
         if not networks:
             continue
@@ -171,7 +171,7 @@ def fig_network_critical_more(ctx):
             sweep = delay_sweep(part, int(delay))
             failed = onset_quantile(sweep, failure="failed")
             trapped = onset_quantile(sweep)
-            model, _, training = _setup(name, int(delay))
+            model, _, training = study_setup(name, int(delay))
             have = np.asarray(row["predicted_regime_plateau"].values[:, 0] >= 0)
             predicted = {k: _predicted(row[f"predicted_regime_{k}"].values[have], grid)
                          for k in ("plateau", "above", "plain")}
