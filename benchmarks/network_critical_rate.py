@@ -103,7 +103,7 @@ def other_architecture(name: str, delay: int, sweep_epochs: int):
         networks = learned_networks(learned)
         count = len(networks)
         predict_onset(model, task, networks, grid, epochs=spec["epochs"], momentum=training.get("momentum", 0.0),
-                      failure="failed")
+                      failure="failed", points=recipe.TABLE_POINTS)
         times.append(time.perf_counter() - started)
     rates = np.geomspace(*spec["rate_span"], spec["rates"]).tolist()
     seeds = [1000 * delay + i for i in range(spec["seeds"])]

@@ -89,3 +89,34 @@ def cached_diagram(ctx: Context, name: str, **kwargs):
     """:func:`analysis.phase_diagram` cached under OUT/.cache (never refused: the name holds the settings)."""
     key = {k: np.asarray(v).tolist() for k, v in kwargs.items()}
     return phase_diagram(**kwargs, out=cache_path(ctx, name, key), executor=ctx.executor)
+
+
+def scale_entry(parts: dict[str, tuple[dict, dict | None]], note: str = "") -> dict:
+    """What a network figure was drawn at, for ``summary.json["scales"]`` (a recipe returns it as ``"scale"``).
+
+    Parameters
+    ----------
+    parts : dict
+        Per part of the figure (an experiment), ``(used, reference)``: the sizes it ran (epochs,
+        seeds, rates, ...) and the reference's sizes under the same keys, or None where the
+        experiment is this project's own (no reference to compare with).
+    note : str
+        What else differs from the reference (a rate, a task's trials), for people.
+
+    Returns
+    -------
+    dict
+        ``drawn_at``: "reference" when every part meets every size its reference names, "reduced"
+        when some part falls short, "own experiment" when no part has a reference; ``parts`` with,
+        per part, ``used``, ``reference`` and ``reduced_by`` (reference / used for each size that
+        falls short).
+    """
+    out_parts, states = {}, set()
+    for name, (used, reference) in parts.items():
+        short = {} if reference is None else {
+            key: round(ref / used[key], 3) for key, ref in reference.items()
+            if isinstance(ref, int | float) and isinstance(used.get(key), int | float) and used[key] < ref}
+        states.add("own experiment" if reference is None else ("reduced" if short else "reference"))
+        out_parts[name] = {"used": used, "reference": reference, "reduced_by": short}
+    drawn_at = "reduced" if "reduced" in states else ("reference" if "reference" in states else "own experiment")
+    return {"drawn_at": drawn_at, "parts": out_parts, **({"note": note} if note else {})}

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from ..networks import checkpoint_params, preset
 from ..plotting.oscillation import plot_case_study, plot_lr_summary, plot_saturation
-from .context import cache_path
+from .context import cache_path, scale_entry
 
 CASES = {"fig7-dcdt": ((12, 1), (12, 9)), "fig7-dmts": ((15, 12), (15, 0))}  # the reference's (lr index, seed)
 
@@ -90,4 +90,9 @@ def fig_rnn_large_rates(ctx):
                                   "checkpoints": [int(e) for e in states],
                                   "fraction_saturated": {int(e): float(np.mean(np.abs(s) > 0.95))
                                                          for e, s in states.items()}}
-    return fig, {"rnn_large_rates": summary}
+    reference = {"epochs": 20_000, "seeds": 20, "rates": 20}
+    scale = scale_entry({name.removeprefix("fig7-"): ({"epochs": summary[name]["epochs"],
+                                                       "seeds": len(summary[name]["seeds"]),
+                                                       "rates": len(summary[name]["lr"])}, reference)
+                         for name in CASES})
+    return fig, {"rnn_large_rates": summary, "scale": scale}

@@ -26,7 +26,7 @@ from ..networks.critical_rate import networks_from_compact, predict_onset, sharp
 from ..networks.onset import compact_onsets, delay_sweep, onset_quantile, trapping_onset_sweeps
 from ..plotting.network_critical import ABLATION_STYLE, plot_network_critical_rate
 from ..store import write_netcdf
-from .context import cache_dir
+from .context import cache_dir, scale_entry
 
 DATA_NAME = "network_critical_rate.nc"
 # the onset of the first 5-seed scan of figure 20 (20k epochs) per delay: the grids are centred on it
@@ -109,7 +109,10 @@ def fig_network_critical_rate(ctx):
             "left_table": None if own is None else own["plateau"]["left_grid"],
             "trapped_beyond_minimum": None if own is None else own["plateau"]["trapped_beyond_minimum"]})
     _add_exponents(entries)
-    return plot_network_critical_rate(entries), {"network_critical_rate": entries}
+    used = {"epochs": int(compact.attrs["epochs"]), "seeds": config["seeds"], "rates": config["rates"],
+            "delays": len(config["delays"])}
+    return plot_network_critical_rate(entries), {"network_critical_rate": entries,
+                                                 "scale": scale_entry({"rank one": (used, None)})}
 
 
 def _finite(value) -> float | None:

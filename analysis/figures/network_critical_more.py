@@ -33,13 +33,17 @@ from ..descent import critical_learning_rate_numeric, fit_power_law
 from ..networks import preset
 from ..networks.critical_rate import learned_networks, predict_onset, sharp_onset
 from ..networks.onset import compact_onsets, delay_sweep, failing, onset_quantile, quantile_rate, trapping_onset_sweeps
+from ..networks.own_model import descend_line
 from ..networks.tasks import cue_discrimination, onehot_cue_discrimination
 from ..plotting.network_critical import plot_network_critical_more
 from ..store import write_netcdf
-from .context import cache_dir
+from .context import cache_dir, scale_entry
 
 STUDIES = ("full rank", "full rank (companion)")
 PREDICTION_POINTS = 60
+# a full-rank network's table costs about one full-batch gradient per point (about 20 s per network
+# at 4001 points on two busy cores): 1001 points keep a study's predictions to minutes
+TABLE_POINTS = 1001
 TRIALS_PER_CLASS = 2  # the companion's task at reduced size (it trains on 64 per class)
 PREDICTION_SPAN = (0.3, 4.0)  # the prediction grid relative to the sweep grid's ends
 
@@ -135,12 +139,11 @@ def _train_and_predict(ctx, name: str, spec: dict):
         rows = [seeds.index(net["seed"]) for net in networks]
         mu = training.get("momentum", 0.0)
         own = predict_onset(model, task, networks, grid, epochs=spec["epochs"], starts=("plateau", "above"),
-                            momentum=mu, failure="failed")
+                            momentum=mu, failure="failed", points=TABLE_POINTS)
         for start in ("plateau", "above"):
             regime[start][i, rows] = own[start]["regime"]
         if mu:  # the same tables descended without momentum: what the plain theory predicts
-            plain = predict_onset(model, task, networks, grid, epochs=spec["epochs"], failure="failed")
-            regime["plain"][i, rows] = plain["plateau"]["regime"]
+            regime["plain"][i, rows] = descend_line(own["tables"], grid, epochs=spec["epochs"])["regime"]
         else:
             regime["plain"][i, rows] = own["plateau"]["regime"]
         grad_r[i, rows] = [t.grad_r_eff for t in own["tables"]]
@@ -198,7 +201,12 @@ def fig_network_critical_more(ctx):
                 "median_r_eff": _finite(np.nanmedian(row.r_eff.values[have])) if have.any() else None,
                 "median_grad_r_eff": _finite(np.nanmedian(row.grad_r_eff.values[have])) if have.any() else None})
     _add_exponents(entries)
-    return plot_network_critical_more(entries), {"network_critical_rate": entries}
+    sizes = settings(ctx)
+    scale = scale_entry({name: ({"epochs": sizes[name]["epochs"], "seeds": sizes[name]["seeds"],
+                                 "rates": sizes[name]["rates"], "delays": len(sizes[name]["delays"])}, None)
+                         for name in STUDIES},
+                        note=f"the companion's task at {TRIALS_PER_CLASS} of its 64 trials per class")
+    return plot_network_critical_more(entries), {"network_critical_rate": entries, "scale": scale}
 
 
 def _predicted(regime: np.ndarray, grid: np.ndarray) -> float:

@@ -31,7 +31,7 @@ from ..plotting import (
     plot_regime_fractions,
 )
 from ..regimes import REGIMES, TRAPPED
-from .context import cache_dir, cache_path
+from .context import cache_dir, cache_path, scale_entry
 from .reduced_model import eta_a_diagram
 
 
@@ -59,6 +59,11 @@ def fig_rnn_ghost_lag(ctx):
     }
     summary["rnn_critical_rate"] = _rnn_critical_rate(ctx, ds.sel(lr=[lr[1]]))
     summary["rnn_dwell"] = _rnn_dwell(ds, timeline)
+    summary["scale"] = scale_entry(
+        {"ghost lag": ({"epochs": epochs, "seeds": seeds, "rates": len(lr)},
+                       {"epochs": 500_000, "seeds": 1, "rates": 1})},
+        note="the reference's long run (Fig 3a) is one network at lr 0.003 for 500k epochs; here 4 rates from 0.002 "
+             "to 0.016 (2 in --quick)")
     return plot_ghost_lag(ds, timeline, lag), summary
 
 
@@ -128,6 +133,9 @@ def fig_rnn_rank_one_run(ctx):
                               "regime": REGIMES[int(run.regime.squeeze())]}
     summary["rnn_rank_one_run"] = {"seed": int(ds.seed[0]), "epochs": epochs, "runs": runs,
                                        "reference": "lr 0.02, seed 40 (PyTorch): drop at epochs 5156-5166"}
+    summary["scale"] = scale_entry({"Fig 3c/d": ({"epochs": epochs, "seeds": 1}, {"epochs": 6000, "seeds": 1})},
+                                   note="lr 0.012 beside the reference's 0.02; the reference's Fig 3a/b run "
+                                        "(lr 0.003, 500k epochs) is not drawn")
     return fig, summary
 
 
@@ -157,7 +165,15 @@ def fig_rnn_lr_sweeps(ctx):
                "fraction_trapped": (ds.regime == TRAPPED).mean("seed").values.tolist(),
                "fraction_learned_reference": ds.learned_reference.astype(float).mean("seed").values.tolist()}
         for name, ds in (("rank_one", rank_one), ("full_rank", full))}
+    reference = {"epochs": 200_001, "seeds": 10, "rates": 30}
+    summary["scale"] = scale_entry({label: (_sizes(ds), reference)
+                                    for label, ds in (("rank one", rank_one), ("full rank", full))})
     return fig, summary
+
+
+def _sizes(ds) -> dict:
+    """Epochs, seeds and rates of a train_sweep result, for :func:`.context.scale_entry`."""
+    return {"epochs": int(ds.attrs["epochs"]), "seeds": int(ds.seed.size), "rates": int(ds.lr.size)}
 
 
 def _k2_run(ctx, name: str):
@@ -196,6 +212,12 @@ def fig_rnn_flow_maps(ctx):
         info[name] = {"lr": float(ds.lr[0]), "epochs": int(ds.attrs["epochs"]), "trials": int(task.trials),
                       "checkpoints": picks.tolist(), "final_accuracy": float(ds.final_accuracy.squeeze())}
     summary["rnn_flow_maps"] = info
+    summary["scale"] = scale_entry(
+        {"cue discrimination": ({"epochs": info["fig4-dcdt"]["epochs"], "trials": info["fig4-dcdt"]["trials"]},
+                                {"epochs": 100_000, "trials": 1000}),
+         "match-to-sample": ({"epochs": info["fig4-dmts"]["epochs"], "trials": info["fig4-dmts"]["trials"]},
+                             {"epochs": 20_000, "trials": 1000})},
+        note="cue discrimination at lr 3e-3 instead of the reference's 1e-3")
     return fig, summary
 
 
@@ -220,6 +242,9 @@ def fig_rnn_slow_points(ctx):
         info[name] = {"epochs": epochs, "checkpoints": ds.checkpoint.values.tolist(),
                       "final_accuracy": float(ds.final_accuracy.squeeze())}
     summary["rnn_slow_points"] = info
+    summary["scale"] = scale_entry({
+        name.removeprefix("fig5-"): ({"epochs": info[name]["epochs"], "seeds": 1},
+                                     {"epochs": preset(name).epochs, "seeds": 3}) for name in info})
     return fig, summary
 
 
@@ -233,6 +258,8 @@ def fig_rnn_rank_remedy(ctx):
     summary["rnn_rank_remedy"] = {"ranks": list(ranks), "lr": lr.tolist(), "seeds": seeds, "epochs": epochs,
                                       "fraction_learned": ds.fraction_learned.values.tolist(),
                                       "reference": "ranks 1-100 (9 values), 10 seeds, 500k epochs"}
+    used = {"epochs": epochs, "seeds": seeds, "rates": len(lr), "ranks": len(ranks)}
+    summary["scale"] = scale_entry({"Fig 6B": (used, {"epochs": 500_000, "seeds": 10, "rates": 10, "ranks": 9})})
     return plot_rank_remedy(ds), summary
 
 
@@ -248,6 +275,7 @@ def fig_rnn_gain_ablation(ctx):
         "final_accuracy_mean": end.mean(axis=1).tolist() if trapped.any() else None,
         "final_grad_norm_mean": ds.grad_norm.isel(epoch=-1).values[:, trapped].mean(axis=1).tolist()
         if trapped.any() else None}
+    summary["scale"] = scale_entry({"Fig 8B": ({"seeds": seeds, "gains": len(gains)}, {"seeds": 100, "gains": 30})})
     return plot_gain_ablation(ds, eta_a_diagram(ctx)), summary
 
 
@@ -275,6 +303,12 @@ def fig_rnn_confidence(ctx):
         "readout_normalization": {"seeds": norm_seeds, "epochs_per_phase": norm_epochs,
                                   "norms": [None if np.isinf(c) else float(c) for c in norm.norm.values],
                                   "final_accuracy_mean": norm.accuracy.isel(epoch=-1).mean("seed").values.tolist()}}
+    summary["scale"] = scale_entry({
+        "learnable gain": ({"epochs_per_phase": epochs, "seeds": len(seeds)}, None),
+        "readout normalisation (Fig 8C)": ({"epochs_per_phase": norm_epochs, "seeds": norm_seeds,
+                                            "norms": int(norm.norm.size)},
+                                           {"epochs_per_phase": 10_000, "seeds": 100, "norms": 5})},
+        note="the reference's learnable-gain run gives no seed count, so that part has no reference sizes here")
     return fig, summary
 
 
@@ -309,6 +343,10 @@ def fig_rnn_scaling(ctx):
     summary["rnn_scaling"] = info | {"companion_exponents": {"no-learning onset": [-2.72, 0.07],
                                                                  "slow-point midpoint": [-4.05, 0.10]},
                                          "reduced_model_exponent_on_r": -4}
+    summary["scale"] = scale_entry({label: ({"epochs": i["epochs"], "seeds": i["seeds"],
+                                             "delays": len(i["delays_steps"])}, None) for label, i in info.items()},
+                                   note="this project's scan; the companion study's sweep (30 rates x 20 delays x 100 "
+                                        "seeds, momentum 0.9) is a different experiment")
     if not results:  # say so in the figure rather than stop the main job
         fig = Figure(figsize=(6.6, 4.6), layout="constrained")
         ax = fig.subplots()

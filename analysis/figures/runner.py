@@ -134,9 +134,10 @@ def make_figures(out: str | os.PathLike = "figures", *, quick: bool = False, fmt
             fig, entries = make(ctx)
             path = save_figure(fig, out / f"{name}.{fmt}")
             summary["files"][name] = {"file": path.name, "caption": caption}
+            drawn = entries.pop("scale", None)  # a network figure says the sizes it was drawn at
+            if drawn is not None:
+                summary.setdefault("scales", {})[name] = drawn | {"option": "quick" if quick else scale}
             summary.update({key: merged_entries(summary.get(key), value) for key, value in entries.items()})
-            if scale != "default":
-                summary.setdefault("scales", {})[name] = scale
     finally:
         if own_pool:
             executor.shutdown()

@@ -9,6 +9,8 @@ import numpy as np
 
 TABLE_START = "<!-- summary-table:start -->"
 TABLE_END = "<!-- summary-table:end -->"
+SCALES_START = "<!-- scales-table:start -->"
+SCALES_END = "<!-- scales-table:end -->"
 HEADER = ["| quantity | closed form | measured | relative difference |", "| --- | --- | --- | --- |"]
 
 
@@ -248,18 +250,37 @@ def summary_table(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def scales_table(summary: dict) -> str:
+    """Markdown table of the sizes each network figure was drawn at, against the reference's (``scales``)."""
+    def sizes(values: dict | None) -> str:
+        return "(this project's experiment)" if values is None else ", ".join(f"{k} {v:,}" for k, v in values.items())
+
+    lines = ["| figure | drawn at | part | sizes used | reference's sizes | reduced by |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for name, entry in summary.get("scales", {}).items():
+        for part, info in entry["parts"].items():
+            short = ", ".join(f"{k} x{v:g}" for k, v in info["reduced_by"].items())
+            lines.append(f"| {name} | {entry['drawn_at']} | {part} | {sizes(info['used'])} | "
+                         f"{sizes(info['reference'])} | {short} |")
+    return "\n".join(lines)
+
+
 def _table_T(summary: dict) -> set:
     Ts = sorted({row["T"] for row in summary["eta_c"]})
     return {Ts[0], Ts[len(Ts) // 2], Ts[-1]}
 
 
 def update_readme(readme: Path, summary_path: Path) -> str:
-    """Replace the README's table between the markers with one built from summary.json."""
-    table = summary_table(json.loads(Path(summary_path).read_text()))
+    """Replace the README's tables between their markers with ones built from summary.json: the key
+    numbers (:func:`summary_table`) and the figures' scales (:func:`scales_table`)."""
+    summary = json.loads(Path(summary_path).read_text())
+    table = summary_table(summary)
     text = Path(readme).read_text()
-    if TABLE_START not in text or TABLE_END not in text:
-        raise ValueError(f"readme: {readme} has no {TABLE_START} ... {TABLE_END} markers")
-    head, rest = text.split(TABLE_START, 1)
-    _, tail = rest.split(TABLE_END, 1)
-    Path(readme).write_text(f"{head}{TABLE_START}\n{table}\n{TABLE_END}{tail}")
+    for start, end, content in ((TABLE_START, TABLE_END, table), (SCALES_START, SCALES_END, scales_table(summary))):
+        if start not in text or end not in text:
+            raise ValueError(f"readme: {readme} has no {start} ... {end} markers")
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        text = f"{head}{start}\n{content}\n{end}{tail}"
+    Path(readme).write_text(text)
     return table

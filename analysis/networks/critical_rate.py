@@ -30,14 +30,14 @@ from functools import cache
 import numpy as np
 
 from reduced import critical_learning_rate
-from reduced.validation import positive_scalar
+from reduced.validation import positive_int, positive_scalar
 
 from ..ghosts import Flow, ghost_r_eff
 from ..regimes import LEARNED
 from .flows import GRID, flow_structure, latent_flow, latent_trajectory
 from .models import DelayedActivationRNN, model_from_dict
 from .onset import failing, loss_before_drop, quantile_rate
-from .own_model import descend_line, line_landscape, path_landscape, start_above, training_path
+from .own_model import POINTS, descend_line, line_landscape, path_landscape, start_above, training_path
 from .slow import network_slow_points
 from .tasks import make_task
 from .training import NetworkCriteria, checkpoint_params, combination
@@ -197,7 +197,8 @@ def is_rank_one(model) -> bool:
 
 def predict_onset(model, task, networks: list[dict], lr, *, epochs: int, quantile: float = 0.1,
                   direction: str = "r_eff", starts: tuple[str, ...] = ("plateau",), gain: float | None = None,
-                  momentum: float = 0.0, failure: str = "trapped", criteria: NetworkCriteria | None = None) -> dict:
+                  momentum: float = 0.0, failure: str = "trapped", points: int = POINTS,
+                  criteria: NetworkCriteria | None = None) -> dict:
     """The trapped fraction and its ``quantile`` rate predicted from each learned network's own 1-D model.
 
     Parameters
@@ -233,6 +234,9 @@ def predict_onset(model, task, networks: list[dict], lr, *, epochs: int, quantil
         The heavy-ball coefficient of the 1-D descents (the networks' optimiser's; 0: plain SGD).
     failure : {"trapped", "failed"}
         The 1-D runs counted, as :func:`.onset.onset_quantile` counts the networks' runs.
+    points : int
+        Points of each table (:func:`.own_model.line_landscape`); a full-rank network's table
+        costs about as many full-batch gradients, so fewer points buy speed there.
 
     Returns
     -------
@@ -258,7 +262,8 @@ def predict_onset(model, task, networks: list[dict], lr, *, epochs: int, quantil
     rates = np.sort(np.asarray(lr, float))
     base = noise_free(model)
     loss = task_loss(base if gain is None else base.replace(gain=positive_scalar(gain, "gain")), task)
-    tables = [_table(model, loss, net, direction, epochs) for net in networks]
+    points = positive_int(points, "points", minimum=3)
+    tables = [_table(model, loss, net, direction, epochs, points) for net in networks]
     clipped = [t.start_loss < net["start_loss"] for t, net in zip(tables, networks, strict=True)]
     out = {"lr": rates.tolist(), "quantile": quantile, "tables": tables, "start_clipped": float(np.mean(clipped)),
            # the closed-form mapping, with |grad r_eff| at the learned network (at the path's end for "path")
@@ -290,14 +295,14 @@ def sharp_onset(sharp: list[float], lr, quantile: float = 0.1) -> float:
     return float(quantile_rate(rates, fraction, quantile))
 
 
-def _table(model, loss, net: dict, direction: str, epochs: int):
+def _table(model, loss, net: dict, direction: str, epochs: int, points: int):
     """One network's 1-D model."""
     r_eff = rank_one_r_eff(net["kappa_g"]) if "kappa_g" in net else flow_r_eff(model, net["ghost_x"])
     if direction == "path":
         path = training_path(loss, net["before_drop"], net["lr"] / PATH_REFINEMENT,
                              PATH_REFINEMENT * (epochs - net["before_epoch"]), every=PATH_REFINEMENT)
-        return path_landscape(loss, path, r_eff, start_loss=net["start_loss"])
-    return line_landscape(loss, net["params"], r_eff, start_loss=net["start_loss"], clip_start=True)
+        return path_landscape(loss, path, r_eff, start_loss=net["start_loss"], points=points)
+    return line_landscape(loss, net["params"], r_eff, start_loss=net["start_loss"], clip_start=True, points=points)
 
 
 def _slowest_ghost(params, steps: int, alpha: float) -> float:

@@ -10,7 +10,7 @@ import pytest
 
 import reduced as R
 from analysis.figures import FIGURES, summary_table
-from analysis.figures.summary import TABLE_END, TABLE_START
+from analysis.figures.summary import SCALES_END, SCALES_START, TABLE_END, TABLE_START, scales_table
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,6 +75,23 @@ def test_readme_table_is_generated_from_committed_summary():
     readme = (ROOT / "README.md").read_text()
     table = readme.split(TABLE_START, 1)[1].split(TABLE_END, 1)[0].strip()
     assert table == summary_table(summary)
+    scales = readme.split(SCALES_START, 1)[1].split(SCALES_END, 1)[0].strip()
+    assert scales == scales_table(summary)
+    network_figures = {name for name in summary["files"] if "_rnn_" in name}
+    assert set(summary["scales"]) == network_figures  # every network figure says the sizes it was drawn at
+
+
+def test_scales_say_reduced_with_the_factor_against_the_reference():
+    from analysis.figures.context import scale_entry
+
+    entry = scale_entry({"a": ({"epochs": 5000, "seeds": 20}, {"epochs": 20_000, "seeds": 20}),
+                         "b": ({"epochs": 10}, None)})
+    assert entry["drawn_at"] == "reduced"
+    assert entry["parts"]["a"]["reduced_by"] == {"epochs": 4.0}
+    assert scale_entry({"a": ({"seeds": 100}, {"seeds": 100})})["drawn_at"] == "reference"
+    assert scale_entry({"b": ({"epochs": 10}, None)})["drawn_at"] == "own experiment"
+    table = scales_table({"scales": {"21_x": entry}})
+    assert "| 21_x | reduced | a | epochs 5,000, seeds 20 | epochs 20,000, seeds 20 | epochs x4 |" in table
 
 
 def test_readme_gallery_shows_every_committed_figure():

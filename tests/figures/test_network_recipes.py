@@ -32,6 +32,10 @@ def test_a_recipe_returns_its_figure_and_the_entries_the_runner_saved(quick_run,
             assert ax.get_xlabel() or ax.get_ylabel() or ax.get_title(), f"{name}: an unlabelled panel"
     saved = json.loads((quick_run / "summary.json").read_text())
     assert entries, f"{name} reports nothing to summary.json"
+    scale = entries.pop("scale", None)  # the sizes it was drawn at go under "scales"
+    assert scale is not None, f"{name} does not say the sizes it was drawn at"
+    assert saved["scales"][name] == json.loads(json.dumps(scale)) | {"option": "quick"}
+    assert scale["drawn_at"] in ("reference", "reduced", "own experiment")
     for key, value in entries.items():
         value = json.loads(json.dumps(value))
         if key == "network_critical_rate":  # shared by figures 22 and 23, one entry per delay and architecture
