@@ -211,7 +211,9 @@ def fig_network_critical_more(ctx):
 
 
 def _predicted(regime: np.ndarray, grid: np.ndarray) -> float:
-    """The 10% rate of the 1-D models' failed fraction (NaN: none, or never reached on the grid)."""
+    """The 10% rate of the 1-D models' failed fraction (NaN: none, or never reached on the grid); rows of
+    -1 (networks without such a start) are left out."""
+    regime = regime[regime[:, 0] >= 0]
     if regime.shape[0] == 0:
         return np.nan
     return float(quantile_rate(grid, failing(regime, "failed").mean(axis=0), 0.1))

@@ -246,7 +246,8 @@ def predict_onset(model, task, networks: list[dict], lr, *, epochs: int, quantil
         run's regime code), ``first_trapping`` per network, ``left_grid`` (the fraction
         of runs that ended beyond the table, on the far plateau its last point continues),
         ``trapped_beyond_minimum`` (the fraction of the trapped runs that ended beyond the minimum,
-        on the far side's plateau, rather than back on the plateau they started from). Besides:
+        on the far side's plateau, rather than back on the plateau they started from), ``without_start``
+        (networks left out because their table has no start there: regime -1). Besides:
         ``lr``, ``sharp`` (the closed-form mapping per network), ``tables``, ``start_clipped`` (the
         fraction of networks whose loss before the drop exceeds every loss down their line, which
         start at the line's plateau edge instead: :func:`.own_model.line_landscape`'s ``clip_start``).
@@ -269,19 +270,34 @@ def predict_onset(model, task, networks: list[dict], lr, *, epochs: int, quantil
            # the closed-form mapping, with |grad r_eff| at the learned network (at the path's end for "path")
            "sharp": [critical_learning_rate(model.alpha * task.delay) / t.grad_r_eff**2 for t in tables]}
     for start in starts:
-        use = tables if start == "plateau" else [replace(t, start=start_above(t)) for t in tables]
-        run = descend_line(use, rates, epochs=epochs, momentum=momentum, criteria=criteria)
-        run["trapped"] = failing(run["regime"], failure)
-        fraction = run["trapped"].mean(axis=0)
-        first = np.where(run["trapped"].any(axis=1), rates[np.argmax(run["trapped"], axis=1)], np.nan)
-        lowest = np.array([t.s[np.argmin(t.loss)] for t in use])[:, None]
-        far = run["trapped"] & (run["final_s"] > lowest)
-        out[start] = {"fraction_trapped": fraction.tolist(), "first_trapping": first.tolist(), "regime": run["regime"],
-                      "trapped_beyond_minimum": float(far.sum() / max(1, run["trapped"].sum())),
+        use = tables if start == "plateau" else [_started_above(t) for t in tables]
+        kept = np.array([t is not None for t in use])  # a table whose minimum ends it has no start above
+        if not kept.any():
+            raise ValueError(f"no network's table has a start {start!r}: leave it out of starts")
+        regime = np.full((len(tables), rates.size), -1, np.int8)
+        run = descend_line([t for t in use if t is not None], rates, epochs=epochs, momentum=momentum,
+                           criteria=criteria)
+        regime[kept] = run["regime"]
+        trapped = failing(run["regime"], failure)
+        fraction = trapped.mean(axis=0)
+        first = np.full(len(tables), np.nan)
+        first[kept] = np.where(trapped.any(axis=1), rates[np.argmax(trapped, axis=1)], np.nan)
+        lowest = np.array([t.s[np.argmin(t.loss)] for t in use if t is not None])[:, None]
+        far = trapped & (run["final_s"] > lowest)
+        out[start] = {"fraction_trapped": fraction.tolist(), "first_trapping": first.tolist(), "regime": regime,
+                      "trapped_beyond_minimum": float(far.sum() / max(1, trapped.sum())),
                       "value": float(quantile_rate(rates, fraction, quantile)),
                       "q50": float(quantile_rate(rates, fraction, 0.5)),
-                      "left_grid": float(run["left_grid"].mean())}
+                      "left_grid": float(run["left_grid"].mean()), "without_start": int((~kept).sum())}
     return out
+
+
+def _started_above(table):
+    """The table started on the far side of its minimum (clipped at its plateau edge), or None if it has none."""
+    try:
+        return replace(table, start=start_above(table, clip=True))
+    except ValueError:
+        return None
 
 
 def sharp_onset(sharp: list[float], lr, quantile: float = 0.1) -> float:

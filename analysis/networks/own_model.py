@@ -222,17 +222,22 @@ def path_landscape(loss: Callable, path, r_eff: Callable, *, start_loss: float, 
     return LineLandscape(s, values, slopes, norm, float(r_value), start, float(start_loss))
 
 
-def start_above(table: LineLandscape) -> float:
+def start_above(table: LineLandscape, *, clip: bool = False) -> float:
     """The first s beyond the table's lowest point whose loss reaches the table's start loss (its far side).
 
-    Raises ValueError if the far side never reaches it (then a start from above is undefined).
+    Raises ValueError if the far side never reaches it (then a start from above is undefined),
+    unless ``clip``: then the level is PLATEAU_EDGE times the far side's largest loss, as
+    :func:`line_landscape`'s ``clip_start`` does below.
     """
     best = int(np.argmin(table.loss))
-    above = np.flatnonzero(table.loss[best:] >= table.start_loss)
-    if above.size == 0:
+    level = table.start_loss
+    if clip and not table.loss[best:].max() >= level:
+        level = PLATEAU_EDGE * float(table.loss[best:].max())
+    above = np.flatnonzero(table.loss[best:] >= level)
+    if above.size == 0 or above[0] == 0:
         raise ValueError("the table's far side never reaches its start loss: no start from above")
     k = best + int(above[0])
-    w = (table.start_loss - table.loss[k - 1]) / (table.loss[k] - table.loss[k - 1])
+    w = (level - table.loss[k - 1]) / (table.loss[k] - table.loss[k - 1])
     return float(table.s[k - 1] + w * (table.s[k] - table.s[k - 1]))
 
 
