@@ -215,3 +215,33 @@ def test_a_map_given_by_the_user_predicts_with_ghost_r_eff_as_with_its_closed_fo
     assert by_search.r_eff == pytest.approx(dt**2 * 0.12, rel=1e-8)
     np.testing.assert_allclose(by_search.loss, closed.loss, rtol=1e-10, atol=1e-14)
     np.testing.assert_allclose(by_search.slope, closed.slope, rtol=1e-8, atol=1e-12)
+
+
+def test_a_start_above_is_clipped_at_a_lower_far_plateau():
+    """Where the far side's plateau (0.5) lies below the start loss (0.99), a start above is
+    undefined, unless clipped: then it is where the far side first reaches 99% of its plateau."""
+    def loss(p):
+        r = p["w"][0]
+        return (1 - jnp.exp(-((r - 1.0) ** 2) / 0.1**2)) * jnp.where(r < 1.0, 1.0, 0.5)
+
+    table = line_landscape(loss, {"w": np.array([1.0])}, lambda p: p["w"][0], start_loss=0.99, points=20001)
+    with pytest.raises(ValueError, match="far side"):
+        start_above(table)
+    s = start_above(table, clip=True)
+    far_max = float(table.loss[np.argmin(table.loss):].max())
+    assert float(table(s)[0]) == pytest.approx(0.99 * far_max, rel=1e-4)
+    assert s > 0 and float(0.5 * (1 - np.exp(-(s**2) / 0.01))) == pytest.approx(0.99 * far_max, rel=1e-3)
+
+
+def test_a_start_below_is_clipped_at_a_lower_plateau_only_when_asked():
+    def loss(p):
+        r = p["w"][0]
+        return (1 - jnp.exp(-((r - 1.0) ** 2) / 0.1**2)) * jnp.where(r < 1.0, 0.5, 1.0)
+
+    with pytest.raises(ValueError, match="start_loss"):
+        line_landscape(loss, {"w": np.array([1.0])}, lambda p: p["w"][0], start_loss=0.99)
+    table = line_landscape(loss, {"w": np.array([1.0])}, lambda p: p["w"][0], start_loss=0.99, clip_start=True,
+                           points=20001)
+    assert table.start_loss < 0.99  # the level used, where the plateau below is lower than asked
+    assert float(table(table.start)[0]) == pytest.approx(table.start_loss, rel=1e-4)
+    assert table.start < 0
