@@ -36,6 +36,7 @@ from ..networks.onset import compact_onsets, delay_sweep, failing, onset_quantil
 from ..networks.own_model import descend_line
 from ..networks.tasks import cue_discrimination, onehot_cue_discrimination
 from ..plotting.network_critical import plot_network_critical_more
+from ..regimes import REGIMES
 from ..store import write_netcdf
 from .context import cache_dir, scale_entry
 
@@ -130,7 +131,7 @@ def _train_and_predict(ctx, name: str, spec: dict):
     grid = prediction_grid(spec)
     shape = (len(delays), compact.sizes["seed"], grid.size)
     regime = {start: np.full(shape, -1, np.int8) for start in ("plateau", "above", "plain")}
-    grad_r, r_eff, sharp = (np.full(shape[:2], np.nan) for _ in range(3))
+    grad_r, r_eff, sharp, clipped = (np.full(shape[:2], np.nan) for _ in range(4))
     for i, delay in enumerate(delays):
         model, task, training = study_setup(name, delay)
         networks = learned_networks(results[delay]["learned"])
@@ -148,12 +149,16 @@ def _train_and_predict(ctx, name: str, spec: dict):
         else:
             regime["plain"][i, rows] = own["plateau"]["regime"]
         grad_r[i, rows] = [t.grad_r_eff for t in own["tables"]]
+        # 1 where the network's loss before its drop lies above its whole line: the start was clipped
+        clipped[i, rows] = [float(t.start_loss < net["start_loss"]) for t, net in zip(own["tables"], networks,
+                                                                                       strict=True)]
         r_eff[i, rows] = [t.r_eff for t in own["tables"]]
         sharp[i, rows] = _closed_form(model.alpha * delay, mu) / np.array([t.grad_r_eff for t in own["tables"]]) ** 2
     return compact.assign(
         {f"predicted_regime_{k}": (("delay", "seed", "prediction_rate"), v) for k, v in regime.items()}
     ).assign(prediction_lr=(("prediction_rate",), grid), grad_r_eff=(("delay", "seed"), grad_r),
-             r_eff=(("delay", "seed"), r_eff), closed_form=(("delay", "seed"), sharp))
+             r_eff=(("delay", "seed"), r_eff), closed_form=(("delay", "seed"), sharp),
+             start_clipped=(("delay", "seed"), clipped))
 
 
 def _closed_form(T: float, momentum: float) -> float:
@@ -181,6 +186,7 @@ def fig_network_critical_more(ctx):
                          for k in ("plateau", "above", "plain")}
             closed = row.closed_form.values[have]
             predicted["closed_form"] = (float(sharp_onset(list(closed), grid)) if have.any() else np.nan)
+            lowest = {k: _share(row[f"predicted_regime_{k}"].values[have], 0) for k in ("plateau", "plain")}
             entries.append({
                 "architecture": name, "task": "cue discrimination (Fig 5 timing)" if name == "full rank"
                 else f"one-hot cue discrimination (companion, {TRIALS_PER_CLASS} trials per class)",
@@ -199,6 +205,15 @@ def fig_network_critical_more(ctx):
                              "start_above": _finite(predicted["above"]),
                              "without_momentum": _finite(predicted["plain"]) if training else None},
                 "prediction_grid": [float(grid[0]), float(grid[-1])],
+                "ablation_bound": {k: _bound(v, grid, int(have.sum())) if v is not None else None for k, v in (
+                    ("closed_form", predicted["closed_form"]), ("own_landscape", predicted["plateau"]),
+                    ("start_above", predicted["above"]),
+                    ("without_momentum", predicted["plain"] if training else None))},
+                "start_clipped": _finite(np.nanmean(row.start_clipped.values[have])) if have.any() else None,
+                # how the own 1-D models end at the prediction grid's lowest rate: trapped there is a
+                # failure at every rate (a start where the gradient has vanished), not one the rate causes
+                "own_model_at_lowest_rate": lowest["plateau"],
+                "own_model_without_momentum_at_lowest_rate": lowest["plain"] if training else None,
                 "median_r_eff": _finite(np.nanmedian(row.r_eff.values[have])) if have.any() else None,
                 "median_grad_r_eff": _finite(np.nanmedian(row.grad_r_eff.values[have])) if have.any() else None})
     _add_exponents(entries)
@@ -219,6 +234,24 @@ def _predicted(regime: np.ndarray, grid: np.ndarray) -> float:
     return float(quantile_rate(grid, failing(regime, "failed").mean(axis=0), 0.1))
 
 
+def _bound(value: float, grid: np.ndarray, networks: int) -> str | None:
+    """"below" where the grid's first rate already gives 10% (the value is that rate, an upper bound),
+    "above" where no rate of the grid does although networks were predicted from, else None."""
+    if not networks:
+        return None
+    if not np.isfinite(value):
+        return "above"
+    return "below" if value <= grid[0] else None
+
+
+def _share(regime: np.ndarray, column: int) -> dict | None:
+    """The fraction of the 1-D models in each regime at one rate of the prediction grid (rows of -1 left out)."""
+    regime = regime[regime[:, 0] >= 0]
+    if regime.shape[0] == 0:
+        return None
+    return {name: float(np.mean(regime[:, column] == k)) for k, name in enumerate(REGIMES)}
+
+
 def _finite(value) -> float | None:
     return float(value) if value is not None and np.isfinite(value) else None
 
@@ -229,7 +262,9 @@ def _add_exponents(entries: list[dict]) -> None:
         own = [e for e in entries if e["architecture"] == name]
         tau = np.array([e["delay_tau"] for e in own])
         fits = {}
-        for key, values in (("measured", [e["measured"] for e in own]), ("predicted", [e["predicted"] for e in own])):
+        # a prediction that is only a bound (the grid's first rate) is left out of its fit
+        predicted = [None if e["ablation_bound"]["own_landscape"] else e["predicted"] for e in own]
+        for key, values in (("measured", [e["measured"] for e in own]), ("predicted", predicted)):
             v = np.array([np.nan if x is None else x for x in values], float)
             ok = np.isfinite(v)
             fits[key] = fit_power_law(tau[ok], v[ok]) if ok.sum() >= 3 else None

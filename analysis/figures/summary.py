@@ -157,7 +157,8 @@ def _failure_onset_rows(entries: list[dict]) -> list[str]:
             predicted = f"> {top:.3g} (none fail)" if e["networks_predicted_from"] else "(no learned network)"
             ratio = ""
         else:
-            predicted, ratio = f"{e['predicted']:.3g}", f"x{e['predicted'] / e['measured']:.2f}"
+            below = "<= " if e.get("ablation_bound", {}).get("own_landscape") == "below" else ""
+            predicted, ratio = f"{below}{e['predicted']:.3g}", f"x{e['predicted'] / e['measured']:.2f}"
         rows.append(f"| {e['architecture']} networks ({e['optimizer']}), {e['task']}, delay {e['delay_tau']:g} tau: "
                     f"rate at which {e['quantile']:.0%} fail, own 1-D model from {e['networks_predicted_from']} "
                     f"networks, {e['seeds']} seeds, {e['epochs']} epochs | {predicted} | {e['measured']:.3g} "

@@ -97,7 +97,8 @@ def plot_network_critical_more(entries: list[dict], *, axes=None) -> Figure:
         ``delay_tau``, ``measured`` (the 10% failed rate, None if never reached), ``measured_ci``,
         ``measured_q50``, ``measured_trapped``, ``rate_grid`` (the sweep's ends), ``ablation`` (each
         prediction's 10% rate, None where it is not reached on ``prediction_grid``: drawn as an
-        arrow up from the grid's end when networks were predicted from) and
+        arrow up from the grid's end when networks were predicted from), ``ablation_bound``
+        ("below" where the value is the grid's first rate, an upper bound: an arrow down) and
         ``networks_predicted_from``.
     axes : Axes, one per architecture, optional
 
@@ -124,9 +125,9 @@ def plot_network_critical_more(entries: list[dict], *, axes=None) -> Figure:
                     color=OKABE_ITO["black"], capsize=3, label="measured, 10% failed (95% CI)" + suffix)
         ax.plot(tau, values("measured_q50"), "o", mfc="none", color=OKABE_ITO["black"], label="measured, 50% failed")
         ax.plot(tau, values("measured_trapped"), "x", color=OKABE_ITO["purple"], label="measured, 10% trapped")
-        for t, e in zip(tau, own, strict=True):  # the sweep's rate range, so that an absent onset reads right
+        for k, (t, e) in enumerate(zip(tau, own, strict=True)):  # the sweep's rates: where an onset can be read
             ax.plot([t, t], e["rate_grid"], color=OKABE_ITO["sky"], lw=6, alpha=0.35, solid_capstyle="butt",
-                    zorder=0)
+                    zorder=0, label="rates swept" if k == 0 else None)
         for key, (label, color, marker) in MORE_STYLE.items():
             rates = np.array([np.nan if e["ablation"][key] is None else e["ablation"][key] for e in own])
             if all(e["ablation"][key] is None and key == "without_momentum" for e in own):
@@ -134,10 +135,15 @@ def plot_network_critical_more(entries: list[dict], *, axes=None) -> Figure:
             shown = np.isfinite(rates)
             ax.plot(tau[shown], rates[shown], marker=marker, ls="-", lw=1, color=color, label=label)
             for t, e, v in zip(tau, own, rates, strict=True):
+                bound = e.get("ablation_bound", {}).get(key)
                 if not np.isfinite(v) and e["networks_predicted_from"]:  # not reached: an arrow from the grid's end
                     top = e["prediction_grid"][1]
                     ax.annotate("", (t, top * 1.3), (t, top), arrowprops=dict(arrowstyle="->", color=color, lw=1))
                     ax.plot([t], [top], marker=marker, mfc="none", color=color, ls="none")
+                elif bound == "below":  # reached at the grid's first rate: an upper bound, an arrow down
+                    ax.annotate("", (t, v / 1.3), (t, v), arrowprops=dict(arrowstyle="->", color=color, lw=1))
+        if any(b == "below" for e in own for b in e.get("ablation_bound", {}).values()):
+            ax.set_ylim(bottom=0.5 * min(e["prediction_grid"][0] for e in own))  # room for the arrows down
         for e in own:
             ax.annotate(f"n={e['networks_predicted_from']}", (e["delay_tau"], 0), xycoords=("data", "axes fraction"),
                         xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7,

@@ -62,7 +62,8 @@ def _more_entries():
                         "rate_grid": [0.01, 1.0], "prediction_grid": [0.003, 4.0], "networks_predicted_from": 7,
                         "ablation": {"closed_form": 0.1 * measured, "own_landscape": None if t == 12 else 2 * measured,
                                      "start_above": 3 * measured,
-                                     "without_momentum": 4 * measured if "companion" in name else None}})
+                                     "without_momentum": 4 * measured if "companion" in name else None},
+                        "ablation_bound": {"closed_form": "below"}})
     return out
 
 
@@ -74,7 +75,8 @@ def test_figure_23_draws_one_panel_per_architecture_with_its_predictions():
         lines = {line.get_label(): line for line in ax.get_lines() if not line.get_label().startswith("_")}
         np.testing.assert_allclose(lines["closed-form mapping (sharp)"].get_ydata(), 0.1 * 0.3 / np.array([5, 8, 12.0]))
         assert len(lines["own 1-D model"].get_ydata()) == 2  # not reached at 12 tau: an arrow instead
-        assert any(child.arrow_patch is not None for child in ax.texts)
+        arrows = [child for child in ax.texts if child.arrow_patch is not None]
+        assert len(arrows) == 4  # three closed-form bounds below the grid, one own-model rate above it
         assert ("own model without momentum" in lines) == ("companion" in name)
         box = ax.get_legend().get_bbox_to_anchor().transformed(ax.transAxes.inverted())
         assert box.y1 <= 0  # the legend below the axes, off the data
