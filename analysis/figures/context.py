@@ -120,3 +120,31 @@ def scale_entry(parts: dict[str, tuple[dict, dict | None]], note: str = "") -> d
         out_parts[name] = {"used": used, "reference": reference, "reduced_by": short}
     drawn_at = "reduced" if "reduced" in states else ("reference" if "reference" in states else "own experiment")
     return {"drawn_at": drawn_at, "parts": out_parts, **({"note": note} if note else {})}
+
+
+def saved_data(ctx: Context, name: str, config: dict):
+    """The compact results ``name`` made with exactly ``config``: from OUT/data, else from the
+    repository's figures/data; None when neither holds them (a figure then trains and saves them)."""
+    import xarray as xr
+
+    for folder in (ctx.out / "data", Path(__file__).resolve().parents[2] / "figures" / "data"):
+        path = folder / name
+        if path.is_file():
+            with xr.open_dataset(path) as ds:
+                if json.loads(ds.attrs["settings"]) == config:
+                    return xr.load_dataset(path)
+    return None
+
+
+def save_data(ctx: Context, data, name: str) -> None:
+    """Keep a full run's compact results in OUT/data (a quick run's are not worth keeping)."""
+    from ..store import write_netcdf
+
+    if not ctx.rnn.quick:
+        (ctx.out / "data").mkdir(exist_ok=True)
+        write_netcdf(data, ctx.out / "data" / name, overwrite=True)
+
+
+def finite_or_none(value) -> float | None:
+    """A number for summary.json: None where it is undefined (None, NaN, or never reached: inf)."""
+    return float(value) if value is not None and np.isfinite(value) else None

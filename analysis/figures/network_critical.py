@@ -16,7 +16,6 @@ Without the file it runs the sweeps (cached, resumable) and writes the file.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 
@@ -25,8 +24,7 @@ from ..networks import preset
 from ..networks.critical_rate import networks_from_compact, predict_onset, sharp_onset
 from ..networks.onset import compact_onsets, delay_sweep, onset_quantile, trapping_onset_sweeps
 from ..plotting.network_critical import ABLATION_STYLE, plot_network_critical_rate
-from ..store import write_netcdf
-from .context import cache_dir, scale_entry
+from .context import cache_dir, finite_or_none, save_data, saved_data, scale_entry
 
 DATA_NAME = "network_critical_rate.nc"
 # the onset of the first 5-seed scan of figure 20 (20k epochs) per delay: the grids are centred on it
@@ -43,27 +41,12 @@ def settings(ctx) -> dict:
             "first_scan": {str(d): FIRST_SCAN[d] for d in delays}}
 
 
-def _data_file(ctx, config: dict) -> Path | None:
-    """A compact file with exactly these settings: in OUT/data, else in the repository's figures/data."""
-    for folder in (ctx.out / "data", Path(__file__).resolve().parents[2] / "figures" / "data"):
-        path = folder / DATA_NAME
-        if path.is_file():
-            import xarray as xr
-
-            with xr.open_dataset(path) as ds:
-                if json.loads(ds.attrs["settings"]) == config:
-                    return path
-    return None
-
-
 def compact_data(ctx):
     """The compact per-run results of this figure's sweeps: read back if saved, else trained and saved."""
-    import xarray as xr
-
     config = settings(ctx)
-    path = _data_file(ctx, config)
-    if path is not None:
-        return xr.load_dataset(path)
+    saved = saved_data(ctx, DATA_NAME, config)
+    if saved is not None:
+        return saved
     p = preset("fig6a-rank-one")
     grids = [np.geomspace(GRID_SPAN[0] * FIRST_SCAN[d], GRID_SPAN[1] * FIRST_SCAN[d], config["rates"])
              for d in config["delays"]]
@@ -71,9 +54,7 @@ def compact_data(ctx):
                                     epochs=config["epochs"], checkpoint_every=config["checkpoint_every"],
                                     out_dir=cache_dir(ctx, "network-critical-rate", [config]), executor=ctx.executor)
     compact = compact_onsets(results, config)
-    if not ctx.rnn.quick:  # the full study's results are worth keeping beside the figures
-        (ctx.out / "data").mkdir(exist_ok=True)
-        write_netcdf(compact, ctx.out / "data" / DATA_NAME, overwrite=True)
+    save_data(ctx, compact, DATA_NAME)  # the full study's results are worth keeping beside the figures
     return compact
 
 
@@ -100,9 +81,10 @@ def fig_network_critical_rate(ctx):
             "architecture": "rank one", "task": "delayed activation", "delay_steps": int(delay),
             "delay_tau": float(p.model.alpha * delay), "quantile": 0.1,
             "predicted": ablation["own_landscape"], "predicted_bound": bound["own_landscape"],
-            "predicted_q50": None if own is None else _finite(own["plateau"]["q50"]),
-            "measured": _finite(measured["value"]), "measured_ci": [_finite(v) for v in measured["ci"]],
-            "measured_q50": _finite(measured["q50"]), "measured_q50_ci": [_finite(v) for v in measured["q50_ci"]],
+            "predicted_q50": None if own is None else finite_or_none(own["plateau"]["q50"]),
+            "measured": finite_or_none(measured["value"]), "measured_ci": [finite_or_none(v) for v in measured["ci"]],
+            "measured_q50": finite_or_none(measured["q50"]),
+            "measured_q50_ci": [finite_or_none(v) for v in measured["q50_ci"]],
             "learned_below_onset": measured["learned_below"], "seeds": measured["seeds"],
             "epochs": int(compact.attrs["epochs"]), "networks_predicted_from": len(networks),
             "ablation": ablation, "ablation_bound": bound,
@@ -113,11 +95,6 @@ def fig_network_critical_rate(ctx):
             "delays": len(config["delays"])}
     return plot_network_critical_rate(entries), {"network_critical_rate": entries,
                                                  "scale": scale_entry({"rank one": (used, None)})}
-
-
-def _finite(value) -> float | None:
-    """A rate for summary.json: None where it is undefined (NaN: never reached on the grid)."""
-    return float(value) if np.isfinite(value) else None
 
 
 def _predictions(p, task, networks, grid, epochs):

@@ -23,7 +23,6 @@ the default run redraws from them when their settings match, and trains (cached,
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 
@@ -37,8 +36,7 @@ from ..networks.own_model import descend_line
 from ..networks.tasks import cue_discrimination, onehot_cue_discrimination
 from ..plotting.network_critical import plot_network_critical_more
 from ..regimes import REGIMES
-from ..store import write_netcdf
-from .context import cache_dir, scale_entry
+from .context import cache_dir, finite_or_none, save_data, saved_data, scale_entry
 
 STUDIES = ("full rank", "full rank (companion)")
 PREDICTION_POINTS = 60
@@ -79,31 +77,15 @@ def data_name(name: str) -> str:
     return "network_critical_rate_" + "_".join(re.findall(r"[a-z0-9]+", name)) + ".nc"
 
 
-def _data_file(ctx, name: str, config: dict) -> Path | None:
-    for folder in (ctx.out / "data", Path(__file__).resolve().parents[2] / "figures" / "data"):
-        path = folder / data_name(name)
-        if path.is_file():
-            import xarray as xr
-
-            with xr.open_dataset(path) as ds:
-                if json.loads(ds.attrs["settings"]) == config:
-                    return path
-    return None
-
-
 def study_data(ctx, name: str):
     """One study's compact per-run results and its 1-D models' regimes: read back, or trained and saved."""
-    import xarray as xr
-
     config = settings(ctx)[name]
-    path = _data_file(ctx, name, config)
-    if path is not None:
-        return xr.load_dataset(path)
+    saved = saved_data(ctx, data_name(name), config)
+    if saved is not None:
+        return saved
     data = _train_and_predict(ctx, name, config)
     data.attrs["settings"] = json.dumps(config, sort_keys=True)
-    if not ctx.rnn.quick:
-        (ctx.out / "data").mkdir(exist_ok=True)
-        write_netcdf(data, ctx.out / "data" / data_name(name), overwrite=True)
+    save_data(ctx, data, data_name(name))
     return data
 
 
@@ -149,9 +131,7 @@ def _train_and_predict(ctx, name: str, spec: dict):
         else:
             regime["plain"][i, rows] = own["plateau"]["regime"]
         grad_r[i, rows] = [t.grad_r_eff for t in own["tables"]]
-        # 1 where the network's loss before its drop lies above its whole line: the start was clipped
-        clipped[i, rows] = [float(t.start_loss < net["start_loss"]) for t, net in zip(own["tables"], networks,
-                                                                                       strict=True)]
+        clipped[i, rows] = own["start_clipped"]  # its loss before the drop lies above its whole line
         r_eff[i, rows] = [t.r_eff for t in own["tables"]]
         sharp[i, rows] = _closed_form(model.alpha * delay, mu) / np.array([t.grad_r_eff for t in own["tables"]]) ** 2
     return compact.assign(
@@ -193,29 +173,29 @@ def fig_network_critical_more(ctx):
                 "optimizer": "SGD" if not training else "SGD, momentum 0.9, weight decay 1e-7",
                 "delay_steps": int(delay), "delay_tau": float(model.alpha * delay), "quantile": 0.1,
                 "failure": "trapped, oscillating or diverged",
-                "measured": _finite(failed["value"]), "measured_ci": [_finite(v) for v in failed["ci"]],
-                "measured_q50": _finite(failed["q50"]), "measured_trapped": _finite(trapped["value"]),
-                "learned_below_onset": _finite(failed["learned_below"]), "seeds": failed["seeds"],
+                "measured": finite_or_none(failed["value"]), "measured_ci": [finite_or_none(v) for v in failed["ci"]],
+                "measured_q50": finite_or_none(failed["q50"]), "measured_trapped": finite_or_none(trapped["value"]),
+                "learned_below_onset": finite_or_none(failed["learned_below"]), "seeds": failed["seeds"],
                 "epochs": spec["epochs"],
                 "rate_grid": [float(spec["rate_span"][0]), float(spec["rate_span"][1])],
                 "networks_predicted_from": int(have.sum()),
-                "predicted": _finite(predicted["plateau"]),
-                "ablation": {"closed_form": _finite(predicted["closed_form"]),
-                             "own_landscape": _finite(predicted["plateau"]),
-                             "start_above": _finite(predicted["above"]),
-                             "without_momentum": _finite(predicted["plain"]) if training else None},
+                "predicted": finite_or_none(predicted["plateau"]),
+                "ablation": {"closed_form": finite_or_none(predicted["closed_form"]),
+                             "own_landscape": finite_or_none(predicted["plateau"]),
+                             "start_above": finite_or_none(predicted["above"]),
+                             "without_momentum": finite_or_none(predicted["plain"]) if training else None},
                 "prediction_grid": [float(grid[0]), float(grid[-1])],
                 "ablation_bound": {k: _bound(v, grid, int(have.sum())) if v is not None else None for k, v in (
                     ("closed_form", predicted["closed_form"]), ("own_landscape", predicted["plateau"]),
                     ("start_above", predicted["above"]),
                     ("without_momentum", predicted["plain"] if training else None))},
-                "start_clipped": _finite(np.nanmean(row.start_clipped.values[have])) if have.any() else None,
+                "start_clipped": finite_or_none(np.nanmean(row.start_clipped.values[have])) if have.any() else None,
                 # how the own 1-D models end at the prediction grid's lowest rate: trapped there is a
                 # failure at every rate (a start where the gradient has vanished), not one the rate causes
                 "own_model_at_lowest_rate": lowest["plateau"],
                 "own_model_without_momentum_at_lowest_rate": lowest["plain"] if training else None,
-                "median_r_eff": _finite(np.nanmedian(row.r_eff.values[have])) if have.any() else None,
-                "median_grad_r_eff": _finite(np.nanmedian(row.grad_r_eff.values[have])) if have.any() else None})
+                "median_r_eff": finite_or_none(np.nanmedian(row.r_eff.values[have])) if have.any() else None,
+                "median_grad_r_eff": finite_or_none(np.nanmedian(row.grad_r_eff.values[have])) if have.any() else None})
     _add_exponents(entries)
     sizes = settings(ctx)
     scale = scale_entry({name: ({"epochs": sizes[name]["epochs"], "seeds": sizes[name]["seeds"],
@@ -250,10 +230,6 @@ def _share(regime: np.ndarray, column: int) -> dict | None:
     if regime.shape[0] == 0:
         return None
     return {name: float(np.mean(regime[:, column] == k)) for k, name in enumerate(REGIMES)}
-
-
-def _finite(value) -> float | None:
-    return float(value) if value is not None and np.isfinite(value) else None
 
 
 def _add_exponents(entries: list[dict]) -> None:

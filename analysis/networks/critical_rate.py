@@ -248,9 +248,9 @@ def predict_onset(model, task, networks: list[dict], lr, *, epochs: int, quantil
         ``trapped_beyond_minimum`` (the fraction of the trapped runs that ended beyond the minimum,
         on the far side's plateau, rather than back on the plateau they started from), ``without_start``
         (networks left out because their table has no start there: regime -1). Besides:
-        ``lr``, ``sharp`` (the closed-form mapping per network), ``tables``, ``start_clipped`` (the
-        fraction of networks whose loss before the drop exceeds every loss down their line, which
-        start at the line's plateau edge instead: :func:`.own_model.line_landscape`'s ``clip_start``).
+        ``lr``, ``sharp`` (the closed-form mapping per network), ``tables``, ``start_clipped`` (per
+        network, whether its loss before the drop exceeds every loss down its line, so that it starts
+        at the line's plateau edge instead: :func:`.own_model.line_landscape`'s ``clip_start``).
     """
     if not networks:
         raise ValueError("networks must hold at least one learned network")
@@ -265,8 +265,8 @@ def predict_onset(model, task, networks: list[dict], lr, *, epochs: int, quantil
     loss = task_loss(base if gain is None else base.replace(gain=positive_scalar(gain, "gain")), task)
     points = positive_int(points, "points", minimum=3)
     tables = [_table(model, loss, net, direction, epochs, points) for net in networks]
-    clipped = [t.start_loss < net["start_loss"] for t, net in zip(tables, networks, strict=True)]
-    out = {"lr": rates.tolist(), "quantile": quantile, "tables": tables, "start_clipped": float(np.mean(clipped)),
+    clipped = [bool(t.start_loss < net["start_loss"]) for t, net in zip(tables, networks, strict=True)]
+    out = {"lr": rates.tolist(), "quantile": quantile, "tables": tables, "start_clipped": clipped,
            # the closed-form mapping, with |grad r_eff| at the learned network (at the path's end for "path")
            "sharp": [critical_learning_rate(model.alpha * task.delay) / t.grad_r_eff**2 for t in tables]}
     for start in starts:
