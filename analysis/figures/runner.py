@@ -70,7 +70,11 @@ def merged_entries(old, new):
 
     if new and per_architecture(old) and per_architecture(new):
         mine = {e["architecture"] for e in new}
-        return [e for e in old if e["architecture"] not in mine] + new
+        kept = [e for e in old if e["architecture"] not in mine]
+        # in the place of the entries they replace, so that redrawing one figure keeps the order
+        at = next((i for i, e in enumerate(old) if e["architecture"] in mine), len(old))
+        at -= sum(1 for e in old[:at] if e["architecture"] in mine)
+        return kept[:at] + new + kept[at:]
     return new
 
 

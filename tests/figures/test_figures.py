@@ -130,6 +130,9 @@ def test_per_architecture_entries_replace_only_their_own_architectures():
     old = [{"architecture": "rank one", "delay_tau": 5}, {"architecture": "full rank", "delay_tau": 5}]
     new = [{"architecture": "full rank", "delay_tau": 8}, {"architecture": "full rank (companion)", "delay_tau": 4}]
     assert merged_entries(old, new) == [old[0], *new]
+    rank_one = [{"architecture": "rank one", "delay_tau": 7}]
+    assert merged_entries([*new, old[0]], rank_one) == [*new, *rank_one]  # redrawn in its own place
+    assert merged_entries([old[0], *new], rank_one) == [*rank_one, *new]
     assert merged_entries(None, new) == new
     assert merged_entries({"a": 1}, {"b": 2}) == {"b": 2}  # any other value is replaced whole
     assert merged_entries(old, []) == []
