@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main():
     from analysis.figures.network_critical import DATA_NAME, FIRST_SCAN, PREDICTION_SPAN
-    from analysis.networks import predict_onset, preset, train_sweep
+    from analysis.networks import predict_onset, preset
     from analysis.networks.critical_rate import networks_from_compact
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -53,27 +53,43 @@ def main():
     epochs = int(compact.attrs["epochs"])
     networks = networks_from_compact(compact, args.delay)
     grid = np.geomspace(PREDICTION_SPAN[0] * FIRST_SCAN[args.delay], PREDICTION_SPAN[1] * FIRST_SCAN[args.delay], 80)
+    times = timed_twice(lambda: predict_onset(p.model, task, networks, grid, epochs=epochs))
+    row = compact.sel(delay=args.delay)
+    rates = row.lr_grid.values[np.isfinite(row.lr_grid.values)].tolist()
+    measured, full = sweep_cost(p.model, task, rates, row.seed_value.values.tolist(), epochs, args.epochs, 200)
+    report(f"delay {args.delay} steps, {len(networks)} learned networks, {settings['rates']} rates x "
+           f"{settings['seeds']} seeds x {epochs} epochs", "prediction", times, measured, args.epochs, full)
+
+
+def timed_twice(call) -> list[float]:
+    """Seconds of two calls: the first compiles, the second is what a user pays once compiled."""
     times = []
     for _ in range(2):
         started = time.perf_counter()
-        predict_onset(p.model, task, networks, grid, epochs=epochs)
+        call()
         times.append(time.perf_counter() - started)
-    row = compact.sel(delay=args.delay)
-    rates = row.lr_grid.values[np.isfinite(row.lr_grid.values)].tolist()
-    seeds = row.seed_value.values.tolist()
+    return times
+
+
+def sweep_cost(model, task, rates, seeds, epochs: int, sample: int, compile_epochs: int, **training):
+    """The measuring sweep's seconds for ``sample`` epochs (after a compiling call), and scaled to its
+    ``epochs`` plus the learned runs' sweep (one more rate): the engine's cost per epoch is constant."""
+    from analysis.networks import train_sweep
 
     def sweep(n):
         started = time.perf_counter()
-        train_sweep(p.model, task, lr=rates, seeds=seeds, epochs=n, progress=False)
+        train_sweep(model, task, lr=rates, seeds=seeds, epochs=n, progress=False, **training)
         return time.perf_counter() - started
 
-    sweep(200)  # compiles
-    measured = sweep(args.epochs)
-    full = measured * epochs / args.epochs * (len(rates) + 1) / len(rates)  # + the learned runs' sweep
-    print(f"delay {args.delay} steps, {len(networks)} learned networks, {settings['rates']} rates x "
-          f"{settings['seeds']} seeds x {epochs} epochs")
-    print(f"prediction: {times[1]:.1f} s (first call, compiling: {times[0]:.1f} s)")
-    print(f"sweep: {measured:.1f} s for {args.epochs} epochs -> {full:.0f} s for the full measurement")
+    sweep(compile_epochs)
+    measured = sweep(sample)
+    return measured, measured * epochs / sample * (len(rates) + 1) / len(rates)
+
+
+def report(header: str, what: str, times, measured: float, sample: int, full: float) -> None:
+    print(header)
+    print(f"{what}: {times[1]:.1f} s (first call, compiling: {times[0]:.1f} s)")
+    print(f"sweep: {measured:.1f} s for {sample} epochs -> {full:.0f} s for the full measurement")
     print(f"prediction / sweep: {times[1] / full:.1%} (first call: {times[0] / full:.1%})")
 
 
@@ -82,7 +98,8 @@ def other_architecture(name: str, delay: int, sweep_epochs: int):
     from analysis.figures import Context, Settings
     from analysis.figures import network_critical_more as recipe
     from analysis.figures.context import cache_dir
-    from analysis.networks import learned_networks, predict_onset, train_sweep
+    from analysis.networks import learned_networks, predict_onset
+    from analysis.networks.onset import onset_seeds
 
     if name not in recipe.STUDIES:
         raise SystemExit(f"--architecture must be one of {('rank one', *recipe.STUDIES)}, got {name!r}")
@@ -97,30 +114,15 @@ def other_architecture(name: str, delay: int, sweep_epochs: int):
     model, task, training = recipe.study_setup(name, delay)
     learned = xr.load_dataset(learned_file)
     grid = recipe.prediction_grid(spec)
-    times, count = [], 0
-    for _ in range(2):
-        started = time.perf_counter()
-        networks = learned_networks(learned)
-        count = len(networks)
-        predict_onset(model, task, networks, grid, epochs=spec["epochs"], momentum=training.get("momentum", 0.0),
-                      failure="failed", points=recipe.TABLE_POINTS)
-        times.append(time.perf_counter() - started)
-    rates = np.geomspace(*spec["rate_span"], spec["rates"]).tolist()
-    seeds = [1000 * delay + i for i in range(spec["seeds"])]
-
-    def sweep(n):
-        started = time.perf_counter()
-        train_sweep(model, task, lr=rates, seeds=seeds, epochs=n, progress=False, **training)
-        return time.perf_counter() - started
-
-    sweep(20)  # compiles
-    measured = sweep(sweep_epochs)
-    full = measured * spec["epochs"] / sweep_epochs * (len(rates) + 1) / len(rates)
-    print(f"{name}, delay {delay} steps, {count} learned networks with a ghost, {spec['rates']} rates x "
-          f"{spec['seeds']} seeds x {spec['epochs']} epochs")
-    print(f"prediction (ghost searches included): {times[1]:.1f} s (first call, compiling: {times[0]:.1f} s)")
-    print(f"sweep: {measured:.1f} s for {sweep_epochs} epochs -> {full:.0f} s for the full measurement")
-    print(f"prediction / sweep: {times[1] / full:.1%} (first call: {times[0] / full:.1%})")
+    count = len(learned_networks(learned))
+    times = timed_twice(lambda: predict_onset(
+        model, task, learned_networks(learned), grid, epochs=spec["epochs"],
+        momentum=training.get("momentum", 0.0), failure="failed", points=recipe.TABLE_POINTS))
+    measured, full = sweep_cost(model, task, recipe.sweep_grid(spec).tolist(), onset_seeds(delay, spec["seeds"]),
+                                spec["epochs"], sweep_epochs, 20, **training)
+    report(f"{name}, delay {delay} steps, {count} learned networks with a ghost, {spec['rates']} rates x "
+           f"{spec['seeds']} seeds x {spec['epochs']} epochs", "prediction (ghost searches included)", times,
+           measured, sweep_epochs, full)
 
 
 if __name__ == "__main__":

@@ -89,7 +89,8 @@ def study_data(ctx, name: str):
     return data
 
 
-def _grid(spec: dict) -> np.ndarray:
+def sweep_grid(spec: dict) -> np.ndarray:
+    """The rates a study sweeps at every delay."""
     return np.geomspace(*spec["rate_span"], spec["rates"])
 
 
@@ -106,7 +107,7 @@ def _train_and_predict(ctx, name: str, spec: dict):
     for delay in delays:  # each delay its own task (the companion's trials differ from with_delay's)
         model, task, training = study_setup(name, delay)
         results.update(trapping_onset_sweeps(
-            model, task, [delay], [_grid(spec)], seeds=spec["seeds"], epochs=spec["epochs"],
+            model, task, [delay], [sweep_grid(spec)], seeds=spec["seeds"], epochs=spec["epochs"],
             checkpoint_every=max(1, spec["epochs"] // 40), executor=ctx.executor,
             out_dir=cache_dir(ctx, "network-critical-more", [name, spec]), **training))
     compact = compact_onsets(results, spec, params=False)

@@ -181,7 +181,7 @@ def trapping_onset_sweeps(model, task, delays: Sequence[int], rates: Sequence[Se
     out = {}
     for delay, grid in zip(delays, rates, strict=True):
         grid = sorted(positive_list(grid, "rates"))
-        run_seeds = [1000 * delay + i for i in range(seeds)]
+        run_seeds = onset_seeds(delay, seeds)
         delayed = task.with_delay(delay)
         common = dict(seeds=run_seeds, epochs=epochs, executor=executor, progress=progress,
                       record_every=max(1, epochs // 300), **training)
@@ -190,6 +190,11 @@ def trapping_onset_sweeps(model, task, delays: Sequence[int], rates: Sequence[Se
                               out=file_in(out_dir, f"onset-learned-d{delay}"), **common)
         out[delay] = {"sweep": sweep, "learned": learned}
     return out
+
+
+def onset_seeds(delay: int, seeds: int) -> list[int]:
+    """The seeds of one delay's sweeps, ``1000 * delay + (0, ..., seeds - 1)``: each delay its own."""
+    return [1000 * delay + i for i in range(seeds)]
 
 
 def loss_before_drop(ds) -> np.ndarray:
