@@ -31,7 +31,7 @@ from ..plotting import (
     plot_regime_fractions,
 )
 from ..regimes import REGIMES, TRAPPED
-from .context import cache_dir, cache_path, scale_entry
+from .context import cache_dir, cache_path, finite_or_none, scale_entry
 from .reduced_model import eta_a_diagram
 
 
@@ -361,4 +361,4 @@ def fig_rnn_scaling(ctx):
 
 def _finite_or_none(values) -> list:
     """A list for summary.json: NaN (undefined) and inf (no onset in range) become None."""
-    return [float(v) if np.isfinite(v) else None for v in np.asarray(values, dtype=float)]
+    return [finite_or_none(v) for v in np.asarray(values, dtype=float)]
