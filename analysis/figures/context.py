@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..descent import phase_diagram
+from ..store import write_netcdf
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,6 @@ def saved_data(ctx: Context, name: str, config: dict):
 
 def save_data(ctx: Context, data, name: str) -> None:
     """Keep a full run's compact results in OUT/data (a quick run's are not worth keeping)."""
-    from ..store import write_netcdf
-
     if not ctx.rnn.quick:
         (ctx.out / "data").mkdir(exist_ok=True)
         write_netcdf(data, ctx.out / "data" / name, overwrite=True)

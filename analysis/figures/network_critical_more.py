@@ -23,6 +23,7 @@ the default run redraws from them when their settings match, and trains (cached,
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 
@@ -72,8 +73,6 @@ def settings(ctx) -> dict:
 
 def data_name(name: str) -> str:
     """The compact file of one study."""
-    import re
-
     return "network_critical_rate_" + "_".join(re.findall(r"[a-z0-9]+", name)) + ".nc"
 
 
