@@ -8,12 +8,15 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from ..cluster import cluster_executor
-from ..figures import FORMATS, check_output_dir, make_figures, summary_table, update_readme
+from ..figures import FORMATS, Context, Settings, check_output_dir, make_figures, summary_table, update_readme
+from ..figures.reference_runs import cost_per_network_epoch, estimate_reference_seconds, reference_plan
 from .args import positive_int
 
 
 def _cmd_figures(args: argparse.Namespace) -> None:
     check_output_dir(args.out)  # fail fast, before any computation
+    if args.reference and not args.quick:
+        _print_reference_estimate(Path(args.out))
     if args.scheduler or args.workers:
         context = cluster_executor(args.scheduler, args.workers)
     else:
@@ -23,6 +26,22 @@ def _cmd_figures(args: argparse.Namespace) -> None:
                                executor=executor, scale="reference" if args.reference else "default",
                                only=args.only.split(",") if args.only else None)
     print(f"wrote {len(summary['drawn'])} figures and summary.json to {args.out} in {summary['seconds']} s")
+
+
+def _print_reference_estimate(out: Path) -> None:
+    """Before a --reference run: the experiments it will train and their time, from a cost measured now."""
+    ctx = Context(out, "png", Settings.make(False), None, "reference")
+    plan = reference_plan(ctx)
+    pending = [item for item in plan if not item["kept"]]
+    if not pending:
+        print("every reference-size experiment is kept already in data/: redrawing only")
+        return
+    cost = {a: cost_per_network_epoch(a) for a in sorted({item["architecture"] for item in pending})}
+    seconds = estimate_reference_seconds(plan, cost)
+    listed = ", ".join(f"{item['experiment']} ({item['network_epochs']:.2g} network-epochs)" for item in pending)
+    rates = ", ".join(f"{a} {c * 1e6:.0f} us" for a, c in cost.items())
+    print(f"reference sizes: {listed}; about {seconds / 3600:.1f} h at the cost measured now per network-epoch "
+          f"({rates}), besides the default figures; every sweep resumes if interrupted", flush=True)
 
 
 def _cmd_summary_table(args: argparse.Namespace) -> None:

@@ -123,16 +123,17 @@ def scale_entry(parts: dict[str, tuple[dict, dict | None]], note: str = "") -> d
     return {"drawn_at": drawn_at, "parts": out_parts, **({"note": note} if note else {})}
 
 
-def saved_data(ctx: Context, name: str, config: dict):
-    """The compact results ``name`` made with exactly ``config``: from OUT/data, else from the
-    repository's figures/data; None when neither holds them (a figure then trains and saves them)."""
+def saved_data(ctx: Context, name: str, config: dict, attr: str = "settings"):
+    """The compact results ``name`` made with exactly ``config`` (JSON in the attribute ``attr``): from
+    OUT/data, else from the repository's figures/data; None when neither holds them (a figure then
+    trains and saves them)."""
     import xarray as xr
 
     for folder in (ctx.out / "data", Path(__file__).resolve().parents[2] / "figures" / "data"):
         path = folder / name
         if path.is_file():
             with xr.open_dataset(path) as ds:
-                if json.loads(ds.attrs["settings"]) == config:
+                if attr in ds.attrs and json.loads(ds.attrs[attr]) == config:
                     return xr.load_dataset(path)
     return None
 

@@ -9,6 +9,8 @@ a reduced version; ``--quick`` shrinks everything further.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -23,6 +25,8 @@ from ..plotting import (
     plot_ghost_lag,
     plot_latent_flow_map,
     plot_learnable_gain,
+    plot_long_rank_one_run,
+    plot_loss_against_rate,
     plot_network_scaling,
     plot_network_slow_points_pca,
     plot_rank_one_run,
@@ -33,6 +37,7 @@ from ..plotting import (
 from ..regimes import REGIMES, TRAPPED
 from .context import cache_dir, cache_path, finite_or_none, scale_entry
 from .reduced_model import eta_a_diagram
+from .reference_runs import LOSS_EPOCHS, fig3_data, fig6a_data
 
 
 def fig_rnn_ghost_lag(ctx):
@@ -60,10 +65,9 @@ def fig_rnn_ghost_lag(ctx):
     summary["rnn_critical_rate"] = _rnn_critical_rate(ctx, ds.sel(lr=[lr[1]]))
     summary["rnn_dwell"] = _rnn_dwell(ds, timeline)
     summary["scale"] = scale_entry(
-        {"ghost lag": ({"epochs": epochs, "seeds": seeds, "rates": len(lr)},
-                       {"epochs": 500_000, "seeds": 1, "rates": 1})},
-        note="the reference's long run (Fig 3a) is one network at lr 0.003 for 500k epochs; here 4 rates from 0.002 "
-             "to 0.016 (2 in --quick)")
+        {"ghost lag": ({"epochs": epochs, "seeds": seeds, "rates": len(lr)}, None)},
+        note="the reference never times the ghost against the drop; its own run (Fig 3a, lr 0.003, 500k epochs) "
+             "is timed in figure 13")
     return plot_ghost_lag(ds, timeline, lag), summary
 
 
@@ -106,7 +110,11 @@ def _rnn_critical_rate(ctx, learned) -> dict:
 
 
 def _rank_one_lr_sweep(ctx):
-    """The rank-one learning-rate sweep (Fig 6A's grid at reduced epochs), cached."""
+    """The rank-one learning-rate sweep of Fig 6A: at the reference's 200k epochs where those
+    results are kept (:mod:`.reference_runs`), else at 30k epochs (cached)."""
+    kept = fig6a_data(ctx, "rank one")
+    if kept is not None:
+        return kept
     lr, seeds, epochs = ((np.logspace(-2.5, -1, 8), 4, 10_000) if ctx.settings.quick
                          else (np.logspace(-4, -1, 30), 10, 30_000))
     return train_sweep(DelayedActivationRNN(), delayed_activation(20), lr=lr, seeds=seeds, epochs=epochs,
@@ -114,33 +122,43 @@ def _rank_one_lr_sweep(ctx):
                        executor=ctx.executor)
 
 
+SHORT_RUN_OFFSETS = (-7, 0, 3)
+"""Flows of Fig 3c/d relative to the drop: the spacing of the reference's epochs 5156, 5163 and 5166."""
+
+
 def fig_rnn_rank_one_run(ctx):
-    """Rank-one runs (seed 40) below and above the critical rate: loss, gradient, flow around the drop."""
-    summary = {}
-    p = preset("fig3b")
-    epochs = 8000
-    lr = [0.012, 0.02]  # below the measured onset of trapping (0.0117, 0.0149], and the reference's rate
-    ds = p.run(lr=lr, epochs=epochs, record_every=1, checkpoints=list(range(0, epochs + 1, 10)),
-               out=cache_path(ctx, "rnn-rank-one-run", [epochs, lr]))
-    fig = Figure(figsize=(16.5, 9.6), layout="constrained")
-    rows = fig.subplots(2, 3)
-    runs = {}
-    for row, i in zip(rows, range(len(lr)), strict=True):
-        run = ds.isel(lr=[i])
-        plot_rank_one_run(run, axes=row)
-        runs[f"{lr[i]:g}"] = {"drop_epoch": float(run.drop_epoch.squeeze()),
-                              "final_loss": float(run.final_loss.squeeze()),
-                              "regime": REGIMES[int(run.regime.squeeze())]}
-    summary["rnn_rank_one_run"] = {"seed": int(ds.seed[0]), "epochs": epochs, "runs": runs,
-                                       "reference": "lr 0.02, seed 40 (PyTorch): drop at epochs 5156-5166"}
-    summary["scale"] = scale_entry({"Fig 3c/d": ({"epochs": epochs, "seeds": 1}, {"epochs": 6000, "seeds": 1})},
-                                   note="lr 0.012 beside the reference's 0.02; the reference's Fig 3a/b run "
-                                        "(lr 0.003, 500k epochs) is not drawn")
+    """Fig 3 at the reference's sizes: lr 0.003 for 500k epochs (20 seeds, for the ghost lag) and lr 0.02."""
+    long, short = fig3_data(ctx)
+    fig = Figure(figsize=(16.5, 9.8), layout="constrained")
+    top, bottom = fig.subplots(2, 3)
+    plot_long_rank_one_run(long, axes=top)
+    plot_rank_one_run(short, offsets=SHORT_RUN_OFFSETS, zoom=25, axes=bottom)
+    long_config, short_config = (json.loads(d.attrs["experiment"]) for d in (long, short))
+    lag = {k: long[k].values for k in ("ghost_epoch", "drop_epoch", "lag")} | {
+        "resolution": float(long.attrs["lag_resolution"])}
+    run = short.isel(lr=0, seed=0)
+    summary = {"rnn_rank_one_run": {
+        "long": {"lr": long_config["lr"], "epochs": long_config["epochs"], "seeds": long.seed.values.tolist(),
+                 "regimes": [REGIMES[int(k)] for k in long.regime.values],
+                 "drop_epoch": long.drop_epoch.values.tolist(), "ghost_epoch": _finite_or_none(
+                     long.ghost_epoch.values.tolist()),
+                 "ghost_lag": lag_summary(lag)},
+        "short": {"lr": short_config["lr"], "seed": int(run.seed), "epochs": short_config["epochs"],
+                  "drop_epoch": float(run.drop_epoch), "final_loss": float(run.final_loss),
+                  "regime": REGIMES[int(run.regime)],
+                  "flows_at": [int(float(run.drop_epoch) + o) for o in SHORT_RUN_OFFSETS]},
+        "reference": "lr 0.02, seed 40 (PyTorch): drop at epochs 5156-5166"}}
+    summary["scale"] = scale_entry({
+        "Fig 3a/b": ({"epochs": long_config["epochs"], "seeds": long.seed.size}, {"epochs": 500_000, "seeds": 1}),
+        "Fig 3c/d": ({"epochs": short_config["epochs"], "seeds": 1}, {"epochs": 6000, "seeds": 1})},
+        note="Fig 3a/b with 20 seeds (the reference's seed 40 and 19 more) for the ghost lag")
     return fig, summary
 
 
 def _full_rank_lr_sweep(ctx):
-
+    kept = fig6a_data(ctx, "full rank")
+    if kept is not None:
+        return kept
     p = preset("fig6a-full")
     lr, seeds, epochs = ctx.rnn.pick((np.logspace(-4, 1, 6), 2, 2000), (np.logspace(-4, 1, 16), 5, 10_000))
     return p.run(lr=lr.tolist(), seeds=seeds, epochs=epochs, record_every=max(1, epochs // 200),
@@ -148,17 +166,20 @@ def _full_rank_lr_sweep(ctx):
 
 
 def fig_rnn_lr_sweeps(ctx):
-    """Regime fractions against the learning rate: rank-one and full-rank networks, delayed activation."""
+    """Fig 6A: regime fractions and the mean loss at several epochs against the learning rate."""
     summary = {}
-    fig = Figure(figsize=(12.5, 4.2), layout="constrained")
-    left, right = fig.subplots(1, 2)
+    fig = Figure(figsize=(12.5, 8.6), layout="constrained")
+    (left, right), (left_loss, right_loss) = fig.subplots(2, 2)
     rank_one = _rank_one_lr_sweep(ctx)
     full = _full_rank_lr_sweep(ctx)
-    plot_regime_fractions(rank_one, ax=left, title=f"rank one (readout gain 10), {rank_one.attrs['epochs']} epochs, "
-                                                   f"{rank_one.seed.size} seeds (reference: 200k epochs)")
-    plot_regime_fractions(full, ax=right, title=f"full rank, trainable readout, {full.attrs['epochs']} epochs, "
-                                                f"{full.seed.size} seeds (reference: 200k, 10 seeds)")
-    for ax in (left, right):
+    for ds, ax, ax_loss, name in ((rank_one, left, left_loss, "rank one (readout gain 10)"),
+                                  (full, right, right_loss, "full rank, trainable readout")):
+        size = f"{ds.attrs['epochs']:,} epochs, {ds.seed.size} seeds, {ds.lr.size} rates"
+        plot_regime_fractions(ds, ax=ax, title=f"{name}: {size}")
+        recorded = ds.epoch.values  # the reference's epochs, or the nearest records of a shorter sweep
+        epochs = sorted({int(recorded[np.argmin(np.abs(recorded - e))]) for e in LOSS_EPOCHS if e <= recorded[-1] + 1})
+        plot_loss_against_rate(ds, epochs=epochs, ax=ax_loss,
+                               title=f"{name}: mean loss at the reference's epochs\n(10k-200k, or the last record)")
         ax.title.set_fontsize(8.5)
     summary["rnn_lr_sweeps"] = {
         name: {"lr": ds.lr.values.tolist(), "epochs": int(ds.attrs["epochs"]), "seeds": int(ds.seed.size),

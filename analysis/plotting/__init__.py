@@ -34,6 +34,7 @@ from .reduced_model import (
     plot_trajectories,
     plot_vanishing_gradient,
 )
+from .reference_runs import plot_long_rank_one_run, plot_loss_against_rate
 from .remedies import (
     plot_gain_ablation,
     plot_learnable_gain,
@@ -59,6 +60,8 @@ __all__ = [
     "plot_latent_flow_map",
     "plot_learnable_gain",
     "plot_learning_dynamics",
+    "plot_long_rank_one_run",
+    "plot_loss_against_rate",
     "plot_network_critical_more",
     "plot_network_critical_rate",
     "plot_network_scaling",

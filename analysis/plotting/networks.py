@@ -218,6 +218,26 @@ def plot_regime_fractions(ds, *, ax=None, title: str = "") -> Figure:
     return fig
 
 
+def draw_latent_flow(ax, m, n, b, *, color, label: str, steps: int = 40, kappa=None) -> None:
+    """One rank-one network's latent flow dkappa/dt on ``kappa`` (default [-6, 6]), with its trial's
+    steps as dots on it."""
+    kappa = np.linspace(-6, 6, 600) if kappa is None else kappa
+    f, _, _ = latent_flow(m, n, b, kappa)
+    ax.plot(kappa, f, color=color, label=label)
+    path = latent_trajectory(m, n, b, steps=steps)
+    fp, _, _ = latent_flow(m, n, b, path)
+    ax.plot(path, fp, "o", ms=2.5, color=color, alpha=0.6)
+
+
+def finish_flow_axes(ax, title: str = "latent flow (dots: the trial's steps)") -> None:
+    """The zero line, the readout threshold kappa = 1, labels and the legend of a latent-flow panel."""
+    ax.axhline(0, color="0.6", lw=0.8)
+    ax.axvline(1.0, color=OKABE_ITO["green"], ls=":", lw=1, label="readout threshold kappa = 1")
+    ax.set(xlabel="latent kappa = n.x", ylabel="dkappa/dt (units of tau)", ylim=(-1, 3), title=title)
+    ax.title.set_fontsize(10)
+    legend_below(ax, ncols=2)
+
+
 def plot_rank_one_run(ds, *, offsets=(-500, -20, 0, 20), zoom: int = 100, axes=None) -> Figure:
     """One rank-one run: loss and gradient norm, a zoom at the drop, and the latent flow around it.
 
@@ -240,7 +260,6 @@ def plot_rank_one_run(ds, *, offsets=(-500, -20, 0, 20), zoom: int = 100, axes=N
         ax.semilogy(epochs[keep], run.grad_norm.values[keep], color=OKABE_ITO["sky"], lw=1, label="gradient norm")
     m, n, b = (a[0, 0] for a in rank_one_params(ds))  # (checkpoint, N)
     checkpoints = run.checkpoint.values
-    kappa = np.linspace(-6, 6, 600)
     colors = (OKABE_ITO["orange"], OKABE_ITO["purple"], OKABE_ITO["vermillion"], OKABE_ITO["blue"],
               OKABE_ITO["green"])
     steps = 2 * int(combination(ds, uniform=("T",))[1]["T"])
@@ -250,21 +269,13 @@ def plot_rank_one_run(ds, *, offsets=(-500, -20, 0, 20), zoom: int = 100, axes=N
         ax_loss.axvline(checkpoints[c], color=color, ls="--", lw=1, label=f"flow drawn: epoch {checkpoints[c]}")
         if abs(checkpoints[c] - drop) <= zoom:
             ax_zoom.axvline(checkpoints[c], color=color, ls="--", lw=1)
-        f, _, _ = latent_flow(m[c], n[c], b[c], kappa)
-        ax_flow.plot(kappa, f, color=color, label=f"{when} (epoch {checkpoints[c]})")
-        path = latent_trajectory(m[c], n[c], b[c], steps=steps)
-        fp, _, _ = latent_flow(m[c], n[c], b[c], path)
-        ax_flow.plot(path, fp, "o", ms=2.5, color=color, alpha=0.6)
+        draw_latent_flow(ax_flow, m[c], n[c], b[c], color=color, label=f"{when} (epoch {checkpoints[c]})",
+                         steps=steps)
     ax_loss.set(xlabel="epoch", ylabel="loss (sum of squared errors / T), gradient norm",
                 title=f"rank one, lr {float(ds.lr[0]):.3g}, seed {int(ds.seed[0])}: drop at epoch {drop:.0f}")
     ax_loss.title.set_fontsize(10)
     legend_below(ax_loss, ncols=2)
     ax_zoom.set(xlabel="epoch", ylabel="loss, gradient norm", title=f"zoom: {zoom} epochs either side of the drop")
     ax_zoom.title.set_fontsize(10)
-    ax_flow.axhline(0, color="0.6", lw=0.8)
-    ax_flow.axvline(1.0, color=OKABE_ITO["green"], ls=":", lw=1, label="readout threshold kappa = 1")
-    ax_flow.set(xlabel="latent kappa = n.x", ylabel="dkappa/dt (units of tau)", ylim=(-1, 3),
-                title="latent flow (dots: the trial's steps)")
-    ax_flow.title.set_fontsize(10)
-    legend_below(ax_flow, ncols=2)
+    finish_flow_axes(ax_flow)
     return fig

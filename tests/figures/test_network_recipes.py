@@ -46,11 +46,17 @@ def test_a_recipe_returns_its_figure_and_the_entries_the_runner_saved(quick_run,
     assert after == before  # read from the cache: nothing trained again
 
 
-def test_the_rank_one_run_reports_the_regimes_its_dataset_holds(quick_run):
+def test_the_rank_one_run_reports_the_regimes_and_lags_its_datasets_hold(quick_run):
     ctx = Context(quick_run, "png", Settings.make(True))
     _, entries = recipes.fig_rnn_rank_one_run(ctx)
-    runs = entries["rnn_rank_one_run"]["runs"]
-    assert set(runs) == {"0.012", "0.02"}
-    for run in runs.values():
-        assert run["regime"] in ("learned", "oscillating", "trapped", "diverged", "descending")
-        assert np.isfinite(run["final_loss"])
+    report = entries["rnn_rank_one_run"]
+    long, short = report["long"], report["short"]
+    assert (long["lr"], short["lr"]) == (0.003, 0.02)
+    assert all(r in ("learned", "oscillating", "trapped", "diverged", "descending") for r in long["regimes"])
+    assert short["regime"] in ("learned", "oscillating", "trapped", "diverged", "descending")
+    assert np.isfinite(short["final_loss"])
+    assert short["flows_at"] == [short["drop_epoch"] + o for o in recipes.SHORT_RUN_OFFSETS]
+    lags = [g - d for g, d in zip(long["ghost_epoch"], long["drop_epoch"], strict=True) if g is not None]
+    assert long["ghost_lag"]["with_ghost"] == len(lags)
+
+

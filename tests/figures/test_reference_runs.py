@@ -1,0 +1,119 @@
+"""The reference-size experiments' compact results (analysis.figures.reference_runs) and their plots."""
+
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from analysis.figures import Context, Settings
+from analysis.figures.reference_runs import (
+    FIG3_LONG,
+    cost_per_network_epoch,
+    estimate_reference_seconds,
+    fig3_long_run,
+    fig3_short_run,
+    fig6a_config,
+    reference_data,
+    reference_plan,
+)
+from analysis.networks import preset, train_sweep
+from analysis.networks.flows import ghost_lag
+from analysis.plotting import plot_long_rank_one_run, plot_loss_against_rate
+
+TINY_LONG = {"lr": 0.03, "seeds": [40, 41], "epochs": 1500, "checkpoint_every": 50, "record_every": 50,
+             "flow_epochs": [0, 500, 1450], "drop_window": 100}
+
+
+def _context(tmp_path, scale="default", quick=False):
+    return Context(tmp_path, "png", Settings.make(quick), None, scale)
+
+
+def _tiny(config):
+    return xr.Dataset({"value": ("x", np.arange(3.0) * config["k"])})
+
+
+def test_reference_data_runs_only_under_reference_and_reads_back_exactly_its_config(tmp_path):
+    calls = []
+
+    def run(config):
+        calls.append(config)
+        return _tiny(config)
+
+    assert reference_data(_context(tmp_path), "t.nc", {"k": 2}, run) is None  # default scale: not run
+    assert reference_data(_context(tmp_path, quick=True), "t.nc", {"k": 2}, run, always=True) is None
+    made = reference_data(_context(tmp_path, "reference"), "t.nc", {"k": 2}, run)
+    assert calls == [{"k": 2}] and (tmp_path / "data" / "t.nc").is_file()
+    again = reference_data(_context(tmp_path), "t.nc", {"k": 2}, run)  # kept: read at the default scale
+    assert calls == [{"k": 2}]
+    np.testing.assert_array_equal(again.value.values, made.value.values)
+    assert json.loads(again.attrs["experiment"]) == {"k": 2}
+    assert reference_data(_context(tmp_path), "t.nc", {"k": 3}, run) is None  # other settings: not these
+
+
+def test_the_long_run_keeps_the_lags_and_flows_of_its_sweep(tmp_path):
+    compact = fig3_long_run(_context(tmp_path), TINY_LONG)
+    p = preset("fig3a")  # the same sweep, trained again here: the compact copy must hold its numbers
+    full = train_sweep(p.model, p.task, lr=[TINY_LONG["lr"]], seeds=TINY_LONG["seeds"], epochs=TINY_LONG["epochs"],
+                       record_every=50, checkpoints=range(0, TINY_LONG["epochs"] + 1, 50))
+    lag = ghost_lag(full)
+    np.testing.assert_array_equal(compact.ghost_epoch.values, lag["ghost_epoch"][0])
+    np.testing.assert_array_equal(compact.lag.values, lag["ghost_epoch"][0] - full.drop_epoch.values[0])
+    np.testing.assert_array_equal(compact.loss.values, full.loss.values[0])
+    for epoch in TINY_LONG["flow_epochs"]:
+        np.testing.assert_array_equal(compact.param_n.sel(checkpoint=epoch).values,
+                                      full.param_n.isel(lr=0, seed=0).sel(checkpoint=epoch).values)
+    drop = float(full.drop_epoch.values[0, 0])
+    near = [c for c in full.checkpoint.values if abs(c - drop) <= TINY_LONG["drop_window"]]
+    assert set(near) <= set(compact.checkpoint.values.tolist())
+    assert compact.attrs["lag_resolution"] == 50.0
+    fig = plot_long_rank_one_run(compact)
+    assert len(fig.axes) == 3 and all(ax.get_xlabel() for ax in fig.axes)
+
+
+def test_the_short_run_keeps_every_epoch_and_the_checkpoints_at_its_drop(tmp_path):
+    config = {"lr": 0.02, "seed": 40, "epochs": 400, "drop_window": 5}
+    ds = fig3_short_run(_context(tmp_path), config)
+    drop = float(ds.drop_epoch.squeeze())
+    assert ds.epoch.size == 400 and np.all(np.abs(ds.checkpoint.values - drop) <= 5)
+    assert json.loads(ds.attrs["experiment"]) == config
+
+
+def test_the_loss_against_rate_draws_the_mean_and_sem_over_seeds():
+    p = preset("fig6a-rank-one")
+    ds = train_sweep(p.model, p.task, lr=[0.01, 0.03], seeds=3, epochs=201, record_every=100)
+    fig = plot_loss_against_rate(ds, epochs=[100, 200])
+    line = fig.axes[0].lines[1]  # the second epoch's mean
+    loss = ds.loss.sel(epoch=200).values.astype(float)
+    np.testing.assert_allclose(line.get_ydata(), loss.mean(axis=1))
+    with pytest.raises(ValueError, match="epochs"):
+        plot_loss_against_rate(ds, epochs=[150])
+
+
+def test_the_fig6a_configs_are_the_reference_sweeps():
+    for architecture, top in (("rank one", -1), ("full rank", 1)):
+        config = fig6a_config(architecture)
+        assert len(config["lr"]) == 30 and config["seeds"] == list(range(10)) and config["epochs"] == 200_001
+        np.testing.assert_allclose([config["lr"][0], config["lr"][-1]],
+                                   [1e-4, 10.0**top])
+
+
+def test_the_reference_plan_counts_network_epochs_and_skips_what_is_kept(tmp_path):
+    plan = {item["experiment"]: item for item in reference_plan(_context(tmp_path, "reference"))}
+    assert plan["Fig 3a/b"]["network_epochs"] == len(FIG3_LONG["seeds"]) * FIG3_LONG["epochs"]
+    assert plan["Fig 3c/d"]["network_epochs"] == 6000
+    assert plan["Fig 6A full rank"]["network_epochs"] == 300 * 200_001
+    cost = {"rank one": 2e-5, "full rank": 1e-4}
+    pending = [i for i in plan.values() if not i["kept"]]
+    expected = sum(i["network_epochs"] * cost[i["architecture"]] for i in pending)
+    assert estimate_reference_seconds(list(plan.values()), cost) == pytest.approx(expected)
+    everything_kept = [i | {"kept": True} for i in plan.values()]
+    assert estimate_reference_seconds(everything_kept, cost) == 0.0
+
+
+def test_the_measured_cost_per_network_epoch_is_positive_and_its_arguments_checked():
+    assert 0 < cost_per_network_epoch("rank one", epochs=20) < 1e-2
+    with pytest.raises(ValueError, match="architecture"):
+        cost_per_network_epoch("rank two")
+    with pytest.raises(ValueError, match="epochs"):
+        cost_per_network_epoch("rank one", epochs=0)
