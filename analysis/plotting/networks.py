@@ -90,7 +90,7 @@ def plot_ghost_lag(ds, timeline, lag: dict, *, run: tuple[int, int] | None = Non
     ax_lag.set_xticks(range(ds.lr.size), [f"{v:.3g}" for v in ds.lr.values])
     seeds = ds.seed.size
     ax_lag.set(xlabel="learning rate", ylabel="ghost epoch - drop epoch (epochs)",
-               title=f"lag per run ({seeds} seeds per rate; > 0: the ghost later)")
+               title=f"lag per run ({seeds} seeds per rate;\n> 0: the ghost comes after the drop)")
     return fig
 
 
