@@ -177,7 +177,8 @@ def fig_rnn_lr_sweeps(ctx):
         size = f"{ds.attrs['epochs']:,} epochs, {ds.seed.size} seeds, {ds.lr.size} rates"
         plot_regime_fractions(ds, ax=ax, title=f"{name}: {size}")
         recorded = ds.epoch.values  # the reference's epochs, or the nearest records of a shorter sweep
-        epochs = sorted({int(recorded[np.argmin(np.abs(recorded - e))]) for e in LOSS_EPOCHS if e <= recorded[-1] + 1})
+        epochs = sorted({int(recorded[np.argmin(np.abs(recorded - e))]) for e in LOSS_EPOCHS
+                         if e <= recorded[-1] + 1}) or [int(recorded[-1])]  # a sweep shorter than 10k: its end
         plot_loss_against_rate(ds, epochs=epochs, ax=ax_loss,
                                title=f"{name}: mean loss at the reference's epochs\n(10k-200k, or the last record)")
         ax.title.set_fontsize(8.5)
