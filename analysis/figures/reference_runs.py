@@ -30,9 +30,10 @@ FIG3_QUICK = {"lr": 0.003, "seeds": [40, 41], "epochs": 20_000, "checkpoint_ever
 FIG6A = {"rank one": ("fig6a-rank-one", 200_001), "full rank": ("fig6a-full", 200_001)}
 """Fig 6A: the preset of each architecture and the reference's epochs (30 rates x 10 seeds each)."""
 FIG6A_RECORD_EVERY = 1000
-FILES = {"Fig 3a/b": "network_fig3a.nc", "Fig 3c/d": "network_fig3c.nc",
-         "Fig 6A rank one": "network_fig6a_rank_one.nc", "Fig 6A full rank": "network_fig6a_full_rank.nc"}
-"""Where each experiment's compact results are kept, in OUT/data and the repository's figures/data."""
+EXPERIMENTS = {"Fig 3a/b": ("network_fig3a.nc", "rank one"), "Fig 3c/d": ("network_fig3c.nc", "rank one"),
+               "Fig 6A rank one": ("network_fig6a_rank_one.nc", "rank one"),
+               "Fig 6A full rank": ("network_fig6a_full_rank.nc", "full rank")}
+"""Each experiment's file of compact results (in OUT/data and the repository's figures/data) and architecture."""
 LOSS_EPOCHS = (10_000, 20_000, 30_000, 50_000, 100_000, 200_000)
 """The epochs at which the reference's Fig 6A plots the mean loss against the rate."""
 
@@ -51,7 +52,7 @@ def reference_data(ctx, name: str, config: dict, run, *, always: bool = False):
     if saved is not None or not (always or ctx.rnn.scale == "reference"):
         return saved
     data = run(config)
-    data.attrs["experiment"] = json.dumps(config)  # "settings" stays the sweep's own
+    data.attrs["experiment"] = json.dumps(config)  # whatever ``run`` returns ("settings" stays the sweep's own)
     save_data(ctx, data, name)
     return data
 
@@ -106,12 +107,12 @@ def fig3_short_run(ctx, config: dict):
 
 def fig3_data(ctx) -> tuple:
     """(long run, short run) of Fig 3: at the reference's sizes (computed once and kept), or quick."""
+    runs = (("Fig 3a/b", fig3_long_run), ("Fig 3c/d", fig3_short_run))
     if ctx.rnn.quick:
-        quick_short = FIG3_SHORT | {"epochs": 4000}
-        return fig3_long_run(ctx, FIG3_QUICK), fig3_short_run(ctx, quick_short)
-    long = reference_data(ctx, FILES["Fig 3a/b"], FIG3_LONG, lambda c: fig3_long_run(ctx, c), always=True)
-    short = reference_data(ctx, FILES["Fig 3c/d"], FIG3_SHORT, lambda c: fig3_short_run(ctx, c), always=True)
-    return long, short
+        quick = {"Fig 3a/b": FIG3_QUICK, "Fig 3c/d": FIG3_SHORT | {"epochs": 4000}}
+        return tuple(run(ctx, quick[name]) for name, run in runs)
+    return tuple(reference_data(ctx, EXPERIMENTS[name][0], reference_configs()[name],
+                                lambda c, run=run: run(ctx, c), always=True) for name, run in runs)
 
 
 def fig6a_config(architecture: str) -> dict:
@@ -132,22 +133,26 @@ def fig6a_run(ctx, config: dict):
 
 def fig6a_data(ctx, architecture: str):
     """The reference-size Fig 6A sweep of ``architecture`` if kept (or run under ``--reference``), else None."""
-    config = fig6a_config(architecture)
-    return reference_data(ctx, FILES[f"Fig 6A {architecture}"], config, lambda c: fig6a_run(ctx, c))
+    name = f"Fig 6A {architecture}"
+    return reference_data(ctx, EXPERIMENTS[name][0], reference_configs()[name], lambda c: fig6a_run(ctx, c))
+
+
+def reference_configs() -> dict[str, dict]:
+    """The settings of every experiment of :data:`EXPERIMENTS` at the reference's sizes."""
+    return {"Fig 3a/b": FIG3_LONG, "Fig 3c/d": FIG3_SHORT, "Fig 6A rank one": fig6a_config("rank one"),
+            "Fig 6A full rank": fig6a_config("full rank")}
 
 
 def reference_plan(ctx) -> list[dict]:
     """Every experiment of this module at the reference's sizes: its architecture, its size in
     network-epochs and whether its compact results are kept already (then it costs nothing)."""
-    configs = {"Fig 3a/b": FIG3_LONG, "Fig 3c/d": FIG3_SHORT, "Fig 6A rank one": fig6a_config("rank one"),
-               "Fig 6A full rank": fig6a_config("full rank")}
     plan = []
-    for name, config in configs.items():
+    for name, config in reference_configs().items():
+        file, architecture = EXPERIMENTS[name]
         rates = len(config["lr"]) if isinstance(config["lr"], list) else 1
         networks = rates * len(config.get("seeds", [config.get("seed")]))
-        plan.append({"experiment": name, "architecture": "full rank" if "full" in name else "rank one",
-                     "network_epochs": networks * config["epochs"],
-                     "kept": saved_data(ctx, FILES[name], config, attr="experiment") is not None})
+        plan.append({"experiment": name, "architecture": architecture, "network_epochs": networks * config["epochs"],
+                     "kept": saved_data(ctx, file, config, attr="experiment") is not None})
     return plan
 
 

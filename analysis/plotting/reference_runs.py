@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -18,8 +20,6 @@ def plot_long_rank_one_run(long, *, axes=None) -> Figure:
     against its drop epoch (largest one-epoch decrease of the loss)."""
     if "ghost_epoch" not in long or "param_m" not in long:
         raise ValueError("plot_long_rank_one_run expects the compact Dataset of fig3_long_run")
-    import json
-
     config = json.loads(long.attrs["experiment"])
     fig, (ax_loss, ax_flow, ax_lag) = axes_row(axes, 3, size=(16.0, 4.4))
     seed = int(long.flow_params_seed)
