@@ -137,6 +137,7 @@ def test_every_command_has_help_and_refuses_an_unknown_option_in_one_line():
 
 
 def test_figures_only_refuses_an_unknown_figure_in_one_line(tmp_path):
-    proc = run("figures", "--quick", "--only", "42", "--out", str(tmp_path))
-    assert proc.returncode == 2 and "unknown figure" in proc.stderr and "Traceback" not in proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1
+    for scale in ("--quick", "--reference"):  # --reference refuses it before it measures any cost
+        proc = run("figures", scale, "--only", "42", "--out", str(tmp_path))
+        assert proc.returncode == 2 and "unknown figure" in proc.stderr and "Traceback" not in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1 and proc.stdout == ""

@@ -8,15 +8,26 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from ..cluster import cluster_executor
-from ..figures import FORMATS, Context, Settings, check_output_dir, make_figures, summary_table, update_readme
+from ..figures import (
+    FORMATS,
+    Context,
+    Settings,
+    check_output_dir,
+    make_figures,
+    selected_figures,
+    summary_table,
+    update_readme,
+)
 from ..figures.reference_runs import cost_per_network_epoch, estimate_reference_seconds, reference_plan
 from .args import positive_int
 
 
 def _cmd_figures(args: argparse.Namespace) -> None:
     check_output_dir(args.out)  # fail fast, before any computation
+    only = args.only.split(",") if args.only else None
+    figures = [name for name, _, _ in selected_figures(only)]  # an unknown name fails here, before any work
     if args.reference and not args.quick:
-        _print_reference_estimate(Path(args.out))
+        _print_reference_estimate(Path(args.out), figures)
     if args.scheduler or args.workers:
         context = cluster_executor(args.scheduler, args.workers)
     else:
@@ -24,17 +35,19 @@ def _cmd_figures(args: argparse.Namespace) -> None:
     with context as executor:
         summary = make_figures(args.out, quick=args.quick, fmt=args.format, jobs=args.jobs, progress=None,
                                executor=executor, scale="reference" if args.reference else "default",
-                               only=args.only.split(",") if args.only else None)
+                               only=only)
     print(f"wrote {len(summary['drawn'])} figures and summary.json to {args.out} in {summary['seconds']} s")
 
 
-def _print_reference_estimate(out: Path) -> None:
-    """Before a --reference run: the experiments it will train and their time, from a cost measured now."""
+def _print_reference_estimate(out: Path, figures: list[str]) -> None:
+    """Before a --reference run: the experiments of ``figures`` it will train and their time, from a
+    cost measured now."""
     ctx = Context(out, "png", Settings.make(False), None, "reference")
-    plan = reference_plan(ctx)
+    plan = reference_plan(ctx, figures)
     pending = [item for item in plan if not item["kept"]]
     if not pending:
-        print("every reference-size experiment is kept already in data/: redrawing only")
+        print("no reference-size experiment to train for these figures (kept already in data/, or none): "
+              "redrawing only")
         return
     cost = {a: cost_per_network_epoch(a) for a in sorted({item["architecture"] for item in pending})}
     seconds = estimate_reference_seconds(plan, cost)

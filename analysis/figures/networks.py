@@ -18,6 +18,7 @@ from ..descent import fit_power_law
 from ..networks import DelayedActivationRNN, checkpoint_params, delayed_activation, preset, train_sweep
 from ..networks.flows import dwell_time, ghost_lag, ghost_timeline, lag_summary, rank_one_params, trapped_flows
 from ..networks.mapping import measured_critical_rate, predicted_critical_rate
+from ..networks.presets import RANKS
 from ..networks.remedies import ABLATION_GAINS, gain_ablation, learnable_gain, rank_remedy, readout_normalization
 from ..networks.scaling import network_critical_rates
 from ..plotting import (
@@ -199,14 +200,16 @@ def _sizes(ds) -> dict:
 
 
 def _k2_run(ctx, name: str):
-    """A rank-2 network of Fig 4, reduced: fewer trials per class (the trials differ only by their
-    noise) and, for cue discrimination, lr 3e-3 for 20k epochs instead of 1e-3 for 100k."""
+    """A rank-2 network of Fig 4: at the reference's sizes (its preset: 500 trials per class) under
+    ``--reference``; by default fewer trials per class (the trials differ only by their noise) and,
+    for cue discrimination, lr 3e-3 for 20k epochs instead of 1e-3 for 100k."""
     p = preset(name)
+    reference = (p.task.params["trials_per_class"], p.epochs, p.lr[0])
     if name == "fig4-dcdt":
-        per_class, epochs, lr = ctx.rnn.pick((10, 2000, 1e-2), (50, 20_000, 3e-3))
-        checkpoints = ctx.rnn.pick((0, 500, 1000, 1500, 2000), (0, 4000, 8000, 14_000, 20_000))
+        per_class, epochs, lr = ctx.rnn.pick((10, 2000, 1e-2), (50, 20_000, 3e-3), reference)
+        checkpoints = ctx.rnn.pick((0, 500, 1000, 1500, 2000), (0, 4000, 8000, 14_000, 20_000), p.checkpoints)
     else:
-        per_class, epochs, lr = ctx.rnn.pick((10, 2000, p.lr[0]), (25, p.epochs, p.lr[0]))
+        per_class, epochs, lr = ctx.rnn.pick((10, 2000, p.lr[0]), (25, p.epochs, p.lr[0]), reference)
         checkpoints = ctx.rnn.pick((0, 400, 1000, 1600, 2000), p.checkpoints)
     task = p.task.with_trials_per_class(per_class)
     ds = p.with_task(task).run(lr=[lr], epochs=epochs, checkpoints=list(checkpoints),
@@ -239,7 +242,7 @@ def fig_rnn_flow_maps(ctx):
                                 {"epochs": 100_000, "trials": 1000}),
          "match-to-sample": ({"epochs": info["fig4-dmts"]["epochs"], "trials": info["fig4-dmts"]["trials"]},
                              {"epochs": 20_000, "trials": 1000})},
-        note="cue discrimination at lr 3e-3 instead of the reference's 1e-3")
+        note="" if ctx.rnn.scale == "reference" else "cue discrimination at lr 3e-3 instead of the reference's 1e-3")
     return fig, summary
 
 
@@ -254,18 +257,19 @@ def fig_rnn_slow_points(ctx):
         p = preset(name)
         epochs = ctx.rnn.pick(2000 if name == "fig5-dcdt" else 3000, p.epochs)
         checkpoints = [c for c in p.checkpoints if c <= epochs] if not ctx.rnn.quick else [epochs // 10, epochs]
-        ds = p.run(seeds=[0], epochs=epochs, checkpoints=checkpoints, record_every=max(1, epochs // 500),
-                   out=cache_path(ctx, f"rnn-{name}", [epochs, checkpoints]))
+        seeds = ctx.rnn.pick([0], [0], list(p.seeds))  # the panels draw the first seed's slow points
+        ds = p.run(seeds=seeds, epochs=epochs, checkpoints=checkpoints, record_every=max(1, epochs // 500),
+                   out=cache_path(ctx, f"rnn-{name}", [epochs, checkpoints] + ([seeds] if len(seeds) > 1 else [])))
         kept = checkpoint_params(ds)
         params = {int(e): {k: v[i] for k, v in kept.items()}
                   for i, e in enumerate(ds.checkpoint.values)}
         plot_network_slow_points_pca(p.model, params, p.task, axes=row)
         row[0].set_title(f"{p.task.name.replace('_', ' ')}: {row[0].get_title()}")
-        info[name] = {"epochs": epochs, "checkpoints": ds.checkpoint.values.tolist(),
-                      "final_accuracy": float(ds.final_accuracy.squeeze())}
+        info[name] = {"epochs": epochs, "checkpoints": ds.checkpoint.values.tolist(), "seeds": seeds,
+                      "final_accuracy": ds.final_accuracy.isel(lr=0).values.tolist()}
     summary["rnn_slow_points"] = info
     summary["scale"] = scale_entry({
-        name.removeprefix("fig5-"): ({"epochs": info[name]["epochs"], "seeds": 1},
+        name.removeprefix("fig5-"): ({"epochs": info[name]["epochs"], "seeds": len(info[name]["seeds"])},
                                      {"epochs": preset(name).epochs, "seeds": 3}) for name in info})
     return fig, summary
 
@@ -273,8 +277,10 @@ def fig_rnn_slow_points(ctx):
 def fig_rnn_rank_remedy(ctx):
     """Fraction of networks that learn against the trainable rank (reduced version of Fig 6B)."""
     summary = {}
+    reference = preset("fig6b-rank")
     ranks, lr, seeds, epochs = ctx.rnn.pick(((1, 100), np.logspace(-2, 0, 3), 2, 2000),
-                                            ((1, 2, 5, 10, 100), np.logspace(-3, 0, 10), 3, 20_000))
+                                            ((1, 2, 5, 10, 100), np.logspace(-3, 0, 10), 3, 20_000),
+                                            (RANKS, np.asarray(reference.lr), len(reference.seeds), reference.epochs))
     ds = rank_remedy(ranks=ranks, lr=lr.tolist(), seeds=seeds, epochs=epochs,
                      out_dir=cache_dir(ctx, "rnn-rank-remedy"), executor=ctx.executor)
     summary["rnn_rank_remedy"] = {"ranks": list(ranks), "lr": lr.tolist(), "seeds": seeds, "epochs": epochs,
@@ -310,7 +316,8 @@ def fig_rnn_confidence(ctx):
     gain = learnable_gain(seeds=seeds, epochs=epochs, out_dir=cache_dir(ctx, "rnn-learnable-gain"),
                           executor=ctx.executor)
     plot_learnable_gain(gain, axes=axes[:2])
-    norm_seeds, norm_epochs = ctx.rnn.pick((2, 1000), (10, 10_000))
+    fig8c = preset("fig8c")
+    norm_seeds, norm_epochs = ctx.rnn.pick((2, 1000), (10, 10_000), (len(fig8c.seeds), fig8c.epochs))
     norm = readout_normalization(seeds=norm_seeds, epochs=norm_epochs, record_every=max(1, norm_epochs // 50),
                                  norms=ctx.rnn.pick((0.5,), (0.1, 0.5, 1.0, 3.0)),
                                  out_dir=cache_dir(ctx, "rnn-readout-normalization"), executor=ctx.executor)

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..networks import preset, train_sweep
 from ..networks.flows import ghost_lag, ghost_timeline
+from ..networks.presets import RANKS
 from .context import cache_path, save_data, saved_data
 
 FIG3_LONG = {"lr": 0.003, "seeds": list(range(40, 60)), "epochs": 500_000, "checkpoint_every": 100,
@@ -36,6 +37,25 @@ EXPERIMENTS = {"Fig 3a/b": ("network_fig3a.nc", "rank one"), "Fig 3c/d": ("netwo
 """Each experiment's file of compact results (in OUT/data and the repository's figures/data) and architecture."""
 LOSS_EPOCHS = (10_000, 20_000, 30_000, 50_000, 100_000, 200_000)
 """The epochs at which the reference's Fig 6A plots the mean loss against the rate."""
+FIGURE_OF = {"Fig 3a/b": "13_rnn_rank_one_run", "Fig 3c/d": "13_rnn_rank_one_run",
+             "Fig 6A rank one": "14_rnn_lr_sweeps", "Fig 6A full rank": "14_rnn_lr_sweeps"}
+"""The figure of the main job that draws each experiment of :data:`EXPERIMENTS`."""
+RECIPE_EXPERIMENTS = {
+    "Fig 4 cue discrimination": ("15_rnn_flow_maps", "fig4-dcdt", "rank one", 1),
+    "Fig 4 match-to-sample": ("15_rnn_flow_maps", "fig4-dmts", "rank one", 1),
+    "Fig 5 cue discrimination": ("16_rnn_slow_points", "fig5-dcdt", "full rank", 1),
+    "Fig 5 match-to-sample": ("16_rnn_slow_points", "fig5-dmts", "full rank", 1),
+    "Fig 6B": ("17_rnn_rank_remedy", "fig6b-rank", "full rank", len(RANKS)),
+    "Fig 7 cue discrimination": ("21_rnn_large_rates", "fig7-dcdt", "full rank", 1),
+    "Fig 7 match-to-sample": ("21_rnn_large_rates", "fig7-dmts", "full rank", 1),
+    "Fig 7 saturation": ("21_rnn_large_rates", "fig7-saturation", "full rank", 1),
+    "Fig 8C": ("19_rnn_confidence", "fig8c", "full rank", 6),
+}
+"""The experiments whose recipes run the reference's sizes themselves under ``--reference``: their
+figure, their preset (whose rates, seeds, epochs and trials are the reference's), the architecture
+whose measured cost they are charged at (low rank at rank one's; Fig 6B, up to rank 100, at full
+rank's) and how many runs each (rate, seed) takes: Fig 6B's 9 ranks; Fig 8C's first phase and its
+second under 4 held readout norms and a free one."""
 
 
 def reference_data(ctx, name: str, config: dict, run, *, always: bool = False):
@@ -143,17 +163,35 @@ def reference_configs() -> dict[str, dict]:
             "Fig 6A full rank": fig6a_config("full rank")}
 
 
-def reference_plan(ctx) -> list[dict]:
-    """Every experiment of this module at the reference's sizes: its architecture, its size in
-    network-epochs and whether its compact results are kept already (then it costs nothing)."""
+def reference_plan(ctx, figures=None) -> list[dict]:
+    """Every experiment at the reference's sizes that ``--reference`` trains, of the main job's
+    ``figures`` (names as in :data:`analysis.figures.runner.FIGURES`; all for None): its figure, its
+    architecture, its size in network-epochs and whether its results are kept already (then it
+    costs nothing).
+
+    A network-epoch is one epoch of one network at the shape whose cost
+    :func:`cost_per_network_epoch` measures (one trial of the 40 steps of Fig 6A); a task network's
+    epoch counts trials x steps / 40 of them, so an estimate charges the work of its batch of trials.
+    """
+    shape = _trial_steps(preset(FIG6A["rank one"][0]))
     plan = []
     for name, config in reference_configs().items():
         file, architecture = EXPERIMENTS[name]
         rates = len(config["lr"]) if isinstance(config["lr"], list) else 1
         networks = rates * len(config.get("seeds", [config.get("seed")]))
-        plan.append({"experiment": name, "architecture": architecture, "network_epochs": networks * config["epochs"],
+        plan.append({"experiment": name, "figure": FIGURE_OF[name], "architecture": architecture,
+                     "network_epochs": networks * config["epochs"],
                      "kept": saved_data(ctx, file, config, attr="experiment") is not None})
-    return plan
+    for name, (figure, preset_name, architecture, runs) in RECIPE_EXPERIMENTS.items():
+        p = preset(preset_name)
+        work = len(p.lr) * len(p.seeds) * runs * p.epochs * _trial_steps(p) / shape
+        plan.append({"experiment": name, "figure": figure, "architecture": architecture,
+                     "network_epochs": work, "kept": False})
+    return plan if figures is None else [item for item in plan if item["figure"] in set(figures)]
+
+
+def _trial_steps(p) -> int:
+    return int(p.task.trials) * int(p.task.steps)
 
 
 def cost_per_network_epoch(architecture: str, epochs: int = 300) -> float:

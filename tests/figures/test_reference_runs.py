@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from analysis.figures import Context, Settings
+from analysis.figures import FIGURES, Context, Settings
 from analysis.figures.reference_runs import (
     FIG3_LONG,
     cost_per_network_epoch,
@@ -109,6 +109,24 @@ def test_the_reference_plan_counts_network_epochs_and_skips_what_is_kept(tmp_pat
     assert estimate_reference_seconds(list(plan.values()), cost) == pytest.approx(expected)
     everything_kept = [i | {"kept": True} for i in plan.values()]
     assert estimate_reference_seconds(everything_kept, cost) == 0.0
+
+
+def test_the_plan_charges_a_task_network_its_trials_and_steps_and_filters_by_figure(tmp_path):
+    ctx = _context(tmp_path, "reference")
+    plan = {item["experiment"]: item for item in reference_plan(ctx)}
+    # Fig 8C by hand: 100 seeds, each trained 10k epochs once and then once per readout (4 norms and
+    # a free one), on 10 trials per class of 2 classes x 22 steps, against Fig 6A's 1 trial x 40 steps
+    assert plan["Fig 8C"]["network_epochs"] == pytest.approx(100 * 6 * 10_000 * (20 * 22) / 40)
+    # Fig 6B: the reference's 9 ranks x 10 rates x 10 seeds x 500k epochs, at Fig 6A's own shape
+    assert plan["Fig 6B"]["network_epochs"] == pytest.approx(9 * 10 * 10 * 500_000)
+    assert {"Fig 7 cue discrimination", "Fig 7 match-to-sample", "Fig 4 cue discrimination",
+            "Fig 5 match-to-sample"} <= set(plan)
+    names = {name for name, _, _ in FIGURES}
+    assert all(item["figure"] in names for item in plan.values())
+    only_fig7 = reference_plan(ctx, ["21_rnn_large_rates"])
+    assert {item["experiment"] for item in only_fig7} == {"Fig 7 cue discrimination", "Fig 7 match-to-sample",
+                                                          "Fig 7 saturation"}
+    assert reference_plan(ctx, ["01_canonical_form"]) == []
 
 
 def test_the_measured_cost_per_network_epoch_is_positive_and_its_arguments_checked():
