@@ -53,7 +53,9 @@ def _print_reference_estimate(out: Path, figures: list[str]) -> None:
     seconds = estimate_reference_seconds(plan, cost)
     listed = ", ".join(f"{item['experiment']} ({item['network_epochs']:.2g} network-epochs)" for item in pending)
     rates = ", ".join(f"{a} {c * 1e6:.0f} us" for a, c in cost.items())
-    print(f"reference sizes: {listed}; about {seconds / 3600:.1f} h at the cost measured now per network-epoch "
+    took = (f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min" if seconds >= 60
+            else "under a minute")
+    print(f"reference sizes: {listed}; about {took} at the cost measured now per network-epoch "
           f"({rates}), besides the default figures; every sweep resumes if interrupted", flush=True)
 
 

@@ -347,10 +347,10 @@ def fig_rnn_scaling(ctx):
     rank_one = preset("fig6a-rank-one")
     full = preset("fig5-dcdt")
     one = ctx.rnn.pick(dict(delays=(10, 20, 40), lr=np.logspace(-3, -0.5, 10), seeds=2, epochs=5000, refinements=0),
-                       dict(delays=(10, 14, 20, 28, 40), lr=np.logspace(-3.5, -0.5, 19), seeds=5, epochs=20_000,
-                            refinements=1))
+                       dict(delays=(10, 12, 14, 17, 20, 24, 28, 34, 40), lr=np.logspace(-3.5, -0.5, 19), seeds=5,
+                            epochs=20_000, refinements=1))
     many = ctx.rnn.pick(dict(delays=(5, 20), lr=np.logspace(-2, 1, 7), seeds=2, epochs=1000, refinements=0),
-                        dict(delays=(5, 10, 20, 40), lr=np.logspace(-3, 1, 13), seeds=5, epochs=3000,
+                        dict(delays=(5, 7, 10, 14, 20, 28, 40), lr=np.logspace(-3, 1, 13), seeds=5, epochs=3000,
                              refinements=1))
     results, info = {}, {}
     families = [("rank one, delayed activation (trapping onset)", rank_one, one, "trapped"),
