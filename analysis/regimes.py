@@ -38,7 +38,22 @@ LEARNED, OSCILLATING, TRAPPED, DIVERGED, DESCENDING = range(len(REGIMES))
 
 @dataclass(frozen=True)
 class Criteria:
-    """Thresholds of the regime classification; see the module docstring."""
+    """Thresholds of the regime classification; see the module docstring.
+
+    Parameters
+    ----------
+    rtol : float
+        Learned: |r - r_min| <= rtol r_min over the last quarter of the window. Default 0.02.
+    window_fraction : float
+        The final window W as a fraction of the epochs. Default 0.1.
+    loss_threshold : float
+        ``epochs_to_learn``: the first epoch within this fraction of the way from L_min to the
+        zone's loss. Default 0.05.
+    plateau_tol : float
+        Relative distance from the plateau loss that still counts as on it. Default 0.05.
+    grad_floor : float
+        Trapped: the gradient below this fraction of the sharp slope at r* throughout W. Default 1e-4.
+    """
 
     rtol: float = 0.02
     window_fraction: float = 0.1

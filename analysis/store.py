@@ -259,8 +259,6 @@ def run_chunks(
     interruption at any point loses at most the chunks still running. ``progress=None`` shows a
     tqdm bar only on an interactive terminal.
     """
-    from tqdm.auto import tqdm
-
     check_executor(executor)
     results: dict[int, dict] = {}
     todo = []
@@ -277,8 +275,8 @@ def run_chunks(
             store.save_chunk(index, result)
 
     disable = None if progress is None else not progress
-    with tqdm(total=len(chunks), initial=len(chunks) - len(todo), desc=desc, unit="chunk",
-              disable=disable, leave=False) as bar:
+    with progress_bar(disable, total=len(chunks), initial=len(chunks) - len(todo), desc=desc, unit="chunk",
+                      leave=False) as bar:
         if executor is None:
             for index in todo:
                 keep(index, compute(settings, chunks[index]))
@@ -321,3 +319,16 @@ def cached_sweep(
     if store is not None:
         store.finish(ds)
     return ds
+
+
+def progress_bar(disable: bool | None, iterable=None, **options):
+    """A tqdm bar (``tqdm.auto``'s, a widget in notebooks) unless ``disable`` is True; None: on a terminal only.
+
+    A disabled bar is plain ``tqdm``'s, so that a notebook without ipywidgets gets no warning from
+    ``tqdm.auto`` for a bar it never shows.
+    """
+    if disable is True:
+        from tqdm import tqdm
+    else:
+        from tqdm.auto import tqdm
+    return tqdm(iterable, disable=disable, **options)

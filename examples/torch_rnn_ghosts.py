@@ -7,8 +7,8 @@ hidden states of the trial, and records its fixed points and ghosts. Afterwards 
 drop epoch (largest one-epoch fall of the loss), the ghost epoch (first update with a ghost on the
 trial's path) and their lag, and draws the timeline and the slow points in PCA.
 
-Run ``python examples/torch_rnn_ghosts.py --seeds 10`` for the lag over ten seeds (the README
-gives what it printed); ``--out DIR`` also saves the two figures and each seed's tracker (NetCDF).
+Run ``python examples/torch_rnn_ghosts.py --seeds 10`` for the lag over ten seeds (the user guide,
+docs/guide.md, gives what it printed); ``--out DIR`` also saves the two figures and each seed's tracker (NetCDF).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ def _antiderivative(u: np.ndarray, r: np.ndarray) -> np.ndarray:
     return np.where(r > 0, pos, np.where(r == 0, zero, neg))
 
 
-def passage_time(r: ArrayLike, x0: ArrayLike = 0.0, x1: ArrayLike = np.inf):
+def passage_time(r: ArrayLike, x0: ArrayLike = 0.0, x1: ArrayLike = np.inf) -> np.ndarray | float:
     """Time for dx/dt = x^2 + r to carry the state from ``x0`` to ``x1``.
 
     Parameters
@@ -87,13 +87,18 @@ def _check_T(T: ArrayLike) -> np.ndarray:
     return positive(T, "T")
 
 
-def optimal_r(T: ArrayLike):
+def optimal_r(T: ArrayLike) -> np.ndarray | float:
     """The sharp-limit optimum r* = pi^2 / (4 T^2), where t_inf(r*) = T.
 
     Parameters
     ----------
     T : array_like
         Delay of the task, in (0, inf).
+
+    Returns
+    -------
+    float or ndarray
+        r*, broadcast over T.
 
     Examples
     --------
@@ -105,11 +110,21 @@ def optimal_r(T: ArrayLike):
     return scalar_or_array(np.pi**2 / (4 * T**2))
 
 
-def no_learning_threshold(T: ArrayLike):
+def no_learning_threshold(T: ArrayLike) -> np.ndarray | float:
     """The no-learning boundary r*/4 = pi^2 / (16 T^2), where t_inf = 2T.
 
     For r <= r*/4 the sharp output never switches during the trial: the loss is at its
     plateau and the gradient vanishes.
+
+    Parameters
+    ----------
+    T : array_like
+        Delay, in (0, inf).
+
+    Returns
+    -------
+    float or ndarray
+        r*/4, broadcast over T.
 
     Examples
     --------
@@ -138,7 +153,7 @@ def sharp_loss_and_gradient_unchecked(r: np.ndarray, T: np.ndarray, normalized: 
 
 
 @convention_argument
-def sharp_loss(r: ArrayLike, T: ArrayLike, normalized: bool = True):
+def sharp_loss(r: ArrayLike, T: ArrayLike, normalized: bool = True) -> np.ndarray | float:
     """Loss in the sharp limit a, x* -> inf.
 
     L = |T - t_inf(r)| / T for r > r*/4 and 1 for r <= r*/4 (``normalized=True``); the
@@ -152,6 +167,11 @@ def sharp_loss(r: ArrayLike, T: ArrayLike, normalized: bool = True):
         Delay, in (0, inf).
     normalized : bool, optional
         Time-averaged loss (default) or the un-averaged integral of the reference code.
+
+    Returns
+    -------
+    float or ndarray
+        L(r), broadcast over r and T: in [0, 1] normalized, [0, T] integral.
 
     Examples
     --------
@@ -168,10 +188,25 @@ def sharp_loss(r: ArrayLike, T: ArrayLike, normalized: bool = True):
 
 
 @convention_argument
-def sharp_gradient(r: ArrayLike, T: ArrayLike, normalized: bool = True):
+def sharp_gradient(r: ArrayLike, T: ArrayLike, normalized: bool = True) -> np.ndarray | float:
     """dL/dr in the sharp limit: sign(r - r*) pi / (4 T r^(3/2)) above r*/4, else exactly 0.
 
     The ``normalized=False`` convention drops the 1/T. At r = r* (the kink) it returns 0.
+
+    Parameters
+    ----------
+    r : array_like
+        Scale parameter, any finite real.
+    T : array_like
+        Delay, in (0, inf).
+
+    normalized : bool or {"normalized", "integral"}, optional
+        Loss convention: time-averaged (default) or the reference code's un-averaged integral.
+
+    Returns
+    -------
+    float or ndarray
+        dL/dr, broadcast over r and T; exactly 0 in the no-learning zone r <= r*/4.
 
     Examples
     --------
@@ -186,10 +221,23 @@ def sharp_gradient(r: ArrayLike, T: ArrayLike, normalized: bool = True):
 
 
 @convention_argument
-def learning_rate_scale(T: ArrayLike, normalized: bool = True):
+def learning_rate_scale(T: ArrayLike, normalized: bool = True) -> np.ndarray | float:
     """eta_0 with beta = eta / eta_0 in the universal map rho' = rho - beta sign(rho-1) rho^-3/2.
 
     eta_0 = 4 r*^(5/2) / pi (integral) or 4 T r*^(5/2) / pi (normalized).
+
+    Parameters
+    ----------
+    T : array_like
+        Delay, in (0, inf).
+
+    normalized : bool or {"normalized", "integral"}, optional
+        Loss convention: time-averaged (default) or the reference code's un-averaged integral.
+
+    Returns
+    -------
+    float or ndarray
+        eta_0, broadcast over T.
     """
     T = _check_T(T)
     r_star = np.pi**2 / (4 * T**2)
@@ -198,7 +246,7 @@ def learning_rate_scale(T: ArrayLike, normalized: bool = True):
 
 
 @convention_argument
-def critical_learning_rate(T: ArrayLike, normalized: bool = True):
+def critical_learning_rate(T: ArrayLike, normalized: bool = True) -> np.ndarray | float:
     """The critical learning rate eta_c = (3/4) eta_0 of gradient descent on r.
 
     Below it no run started above r*/4 is ever trapped in the no-learning zone; above it
@@ -212,6 +260,11 @@ def critical_learning_rate(T: ArrayLike, normalized: bool = True):
     normalized : bool, optional
         Loss convention, see :func:`sharp_loss`.
 
+    Returns
+    -------
+    float or ndarray
+        eta_c, broadcast over T.
+
     Examples
     --------
     >>> from reduced import critical_learning_rate
@@ -222,7 +275,7 @@ def critical_learning_rate(T: ArrayLike, normalized: bool = True):
 
 
 @convention_argument
-def gradient_flow_time(r0: ArrayLike, T: ArrayLike, normalized: bool = True):
+def gradient_flow_time(r0: ArrayLike, T: ArrayLike, normalized: bool = True) -> np.ndarray | float:
     """Gradient-flow time dr/dtau = -dL/dr needs to carry r from ``r0`` to r*.
 
     tau = (8 / (5 pi)) |r0^(5/2) - r*^(5/2)| (integral; times T normalized) for r0 > r*/4.

@@ -36,7 +36,7 @@ _BISECTIONS = 60
 @convention_argument
 def no_learning_gradient(
     T: ArrayLike, a: ArrayLike, *, x_star: ArrayLike = 10.0, dt: ArrayLike | None = None, normalized: bool = True
-):
+) -> np.ndarray | float:
     """|dL/dr| at the saddle-node r = 0, a point inside the no-learning zone, from x0 = 0.
 
     Computed from the exact landscape (:func:`loss_and_grad`), so it applies to the
@@ -55,6 +55,11 @@ def no_learning_gradient(
     normalized : bool, optional
         Loss convention.
 
+    Returns
+    -------
+    float or ndarray
+        |dL/dr| at r = 0, broadcast over T, a and x_star (and dt).
+
     Examples
     --------
     >>> from reduced import no_learning_gradient, no_learning_gradient_asymptotic
@@ -67,11 +72,29 @@ def no_learning_gradient(
 
 
 @convention_argument
-def no_learning_gradient_asymptotic(T: ArrayLike, a: ArrayLike, *, x_star: ArrayLike = 10.0, normalized: bool = True):
+def no_learning_gradient_asymptotic(
+    T: ArrayLike, a: ArrayLike, *, x_star: ArrayLike = 10.0, normalized: bool = True
+) -> np.ndarray | float:
     """Leading order of |dL/dr| at r = 0 for large a x*: 3 a T e^{-a x*} (times T, integral).
 
     Derived in :func:`.symbolic.saddle_node_gradient`; the relative error of this leading
     order is O(e^{-a x*}).
+
+    Parameters
+    ----------
+    T : array_like
+        Delay, in (0, inf).
+    a : array_like
+        Output confidence, in (0, inf).
+    x_star : array_like, optional
+        Readout threshold, in (0, inf). Default 10.
+    normalized : bool or {"normalized", "integral"}, optional
+        Loss convention: time-averaged (default) or the reference code's un-averaged integral.
+
+    Returns
+    -------
+    float or ndarray
+        The leading-order |dL/dr| at r = 0, broadcast over T, a and x_star.
     """
     T, a, x_star = broadcast(T=positive(T, "T"), a=positive(a, "a"), x_star=finite(x_star, "x_star"))
     value = 3 * a * T * np.exp(-a * x_star)
@@ -117,6 +140,26 @@ def minimum(
     is then refined by bisection on the sign of the exact gradient; all of it vectorised
     over the broadcast T, a and x_star.
 
+    Parameters
+    ----------
+    T : array_like
+        Delay, in (0, inf).
+    a : array_like
+        Output confidence, in (0, inf).
+    x_star : array_like, optional
+        Readout threshold, finite. Default 10.
+    x0 : array_like, optional
+        Initial state, finite. Default 0.
+    dt : array_like or None, optional
+        Euler step of the discrete model; None (default) for continuous time.
+    normalized : bool or {"normalized", "integral"}, optional
+        Loss convention: time-averaged (default) or the reference code's un-averaged integral.
+
+    Returns
+    -------
+    Minimum
+        ``r_min``, ``loss``, ``curvature`` and ``eta_s``, each broadcast over T, a and x_star.
+
     Examples
     --------
     >>> from reduced import minimum, optimal_r
@@ -159,11 +202,23 @@ def minimum(
     return Minimum(*(scalar_or_array(v) for v in (r_min, loss_min, curvature, eta_s)))
 
 
-def switch_optimum(T: ArrayLike, x_star: ArrayLike = 10.0):
+def switch_optimum(T: ArrayLike, x_star: ArrayLike = 10.0) -> np.ndarray | float:
     """r_x solving t_s(r) = T, t_s(r) = atan(x*/sqrt r)/sqrt r the time from 0 to x* > 0.
 
     The large-a limit of the finite-threshold minimiser r_min(a); it tends to r* as x* -> inf.
     Solved by vectorised bisection in log r on (0, r*], where t_s is decreasing.
+
+    Parameters
+    ----------
+    T : array_like
+        Delay, in (0, inf).
+    x_star : array_like, optional
+        Readout threshold, in (0, inf). Default 10.
+
+    Returns
+    -------
+    float or ndarray
+        r_x, broadcast over T and x_star; in (0, r*].
 
     Examples
     --------
@@ -185,11 +240,27 @@ def switch_optimum(T: ArrayLike, x_star: ArrayLike = 10.0):
 @convention_argument
 def oscillation_threshold_asymptotic(
     T: ArrayLike, a: ArrayLike, *, x_star: ArrayLike = 10.0, normalized: bool = True
-):
+) -> np.ndarray | float:
     """Leading-order eta_s for large a: 2 / [F''(0) a (x*^2 + r) t_s'(r)^2 / T] at r = r_x.
 
     F''(0) = 1/2 is the curvature of the switch profile (:func:`.symbolic.oscillation_threshold`);
     so eta_s falls as 1/a. ``normalized=False`` drops the factor T.
+
+    Parameters
+    ----------
+    T : array_like
+        Delay, in (0, inf).
+    a : array_like
+        Output confidence, in (0, inf).
+    x_star : array_like, optional
+        Readout threshold, in (0, inf). Default 10.
+    normalized : bool or {"normalized", "integral"}, optional
+        Loss convention: time-averaged (default) or the reference code's un-averaged integral.
+
+    Returns
+    -------
+    float or ndarray
+        The leading-order eta_s, broadcast over T, a and x_star.
 
     Examples
     --------

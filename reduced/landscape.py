@@ -224,7 +224,7 @@ def loss_and_grad(
     seed: int | None = None,
     n_samples: int = 1,
     backend: str = "auto",
-):
+) -> tuple[np.ndarray | float, np.ndarray | float]:
     """Loss of the delayed-activation task at finite confidence, and its exact dL/dr.
 
     Parameters
@@ -327,8 +327,18 @@ def loss(
     seed: int | None = None,
     n_samples: int = 1,
     backend: str = "auto",
-):
+) -> np.ndarray | float:
     """Loss of the delayed-activation task at finite confidence; see :func:`loss_and_grad`.
+
+    Parameters
+    ----------
+    r, T, a, x_star, x0, dt, normalized, clip, noise, seed, n_samples, backend
+        As for :func:`loss_and_grad`.
+
+    Returns
+    -------
+    float or ndarray
+        The loss, broadcast over the inputs; never NaN for finite input.
 
     Examples
     --------

@@ -146,12 +146,30 @@ def _is_zero(expr: sp.Expr) -> bool:
         return False
 
 
-def find_saddle_nodes(f, x, mu: sp.Symbol, *, near: Sequence[float] | None = None) -> list[dict]:
+def find_saddle_nodes(f: Sequence[sp.Expr] | sp.Matrix, x: Sequence[sp.Symbol], mu: sp.Symbol, *,
+                      near: Sequence[float] | None = None) -> list[dict]:
     """Points where f = 0 and det J = 0, as dicts {symbol: value} over x and mu.
 
     Solved exactly by ``sympy.solve`` where it can; the exact solutions are sorted by
     distance to ``near`` (a guess for (x..., mu)) when one is given. Where no closed form
     exists, ``sympy.nsolve`` is started from ``near``.
+
+    Parameters
+    ----------
+    f : sequence of sympy expressions
+        The vector field f(x; mu), one expression per state variable.
+    x : sequence of sympy symbols
+        The state variables.
+    mu : sympy symbol
+        The bifurcation parameter.
+    near : sequence of float, optional
+        A guess for (x..., mu): sorts exact solutions by distance to it, and starts ``nsolve``
+        where no closed form exists.
+
+    Returns
+    -------
+    list of dict
+        One ``{symbol: value}`` per point, over x and mu.
     """
     F, xs = _as_matrix(f, x)
     unknowns = (*xs, mu)
@@ -175,8 +193,8 @@ def find_saddle_nodes(f, x, mu: sp.Symbol, *, near: Sequence[float] | None = Non
     return real
 
 
-def reduce_saddle_node(f, x, mu: sp.Symbol, *, near: Sequence[float] | None = None,
-                       require_attracting: bool = False) -> SaddleNodeReduction:
+def reduce_saddle_node(f: Sequence[sp.Expr] | sp.Matrix, x: Sequence[sp.Symbol], mu: sp.Symbol, *,
+                       near: Sequence[float] | None = None, require_attracting: bool = False) -> SaddleNodeReduction:
     """Reduce dx/dt = f(x; mu) at a saddle-node point to dy/dt = y^2 + r(mu).
 
     Parameters

@@ -71,7 +71,16 @@ def _cmd_summary_table(args: argparse.Namespace) -> None:
 
 def add_figures_parsers(sub) -> None:
     """Add ``figures`` and ``summary-table`` to the ``ghost`` parser's subcommands."""
-    figs = sub.add_parser("figures", help="regenerate every figure and summary.json (the main job)")
+    figs = sub.add_parser(
+        "figures", help="regenerate every figure and summary.json (the main job)",
+        description="Draw every figure and summary.json into --out. The sweeps are cached in OUT/.cache and "
+                    "resume after an interruption. --reference runs every network experiment at the reference's "
+                    "sizes (Fig 3; Fig 4 at 500 trials per class; Fig 5 at 3 seeds; Fig 6A; Fig 6B at 9 ranks x 10 "
+                    "rates x 10 seeds x 500k epochs; Fig 7; Fig 8C at 100 seeds: hours on two cores) after printing "
+                    "an estimate of their time from a cost measured on the spot. The compact results of the Fig 3 "
+                    "and Fig 6A runs are kept in OUT/data (the repository's figures/data is read too), so that later "
+                    "runs redraw them in seconds. Every network figure records the sizes it was drawn at, against "
+                    "the reference's, under 'scales' in summary.json.")
     figs.add_argument("--out", default="figures", help="output directory (default: figures/)")
     figs.add_argument("--quick", action="store_true", help="coarser grids and shorter training, about a minute")
     figs.add_argument("--format", choices=FORMATS, default="png", help="image format (default png)")

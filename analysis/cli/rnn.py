@@ -128,7 +128,11 @@ def _cmd_ghosts(args) -> None:
 
 def add_rnn_parser(sub) -> None:
     """Add ``ghost rnn ...`` to the ``ghost`` parser's subcommands."""
-    rnn = sub.add_parser("rnn", help="train, sweep or find the ghosts of one of the paper's RNN experiments")
+    rnn = sub.add_parser("rnn", help="train, sweep or find the ghosts of one of the paper's RNN experiments",
+                         description="Every 'ghost rnn' run saves its progress in --out as it goes (about every "
+                                     "minute) and resumes after an interruption; a rerun with other settings into "
+                                     "the same --out is refused unless --overwrite is given, which removes the "
+                                     "earlier result first.")
 
     verbs = rnn.add_subparsers(dest="rnn_command", metavar="{list,train,sweep,ghosts}")
     rnn.set_defaults(func=lambda args: rnn.error("choose one of: list, train, sweep, ghosts"))

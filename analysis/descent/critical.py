@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -18,6 +19,9 @@ from .descend import descend
 from .problem import DescentProblem, checked_arrays
 from .summaries import summarize_problem
 
+if TYPE_CHECKING:
+    import xarray as xr
+
 REFERENCE_EPOCHS = (1000, 2000, 3000, 5000, 10000)
 
 
@@ -29,6 +33,24 @@ def initial_r(T: ArrayLike, rho0: ArrayLike, seeds: int, seed: int = 0, *, indep
     sharp map is universal in rho = r / r*, results at different T are then exactly proportional;
     ``independent=True`` draws new runs for every (T, rho0), for measurements whose scatter means
     something (a power-law fit with a real confidence interval).
+
+    Parameters
+    ----------
+    T : array_like
+        Delays, in (0, inf).
+    rho0 : array_like
+        Mean start in units of r*, in (0, inf).
+    seeds : int
+        Draws per (T, rho0), >= 1.
+    seed : int, optional
+        Seed of the draws.
+    independent : bool, optional
+        New draws for every (T, rho0) instead of common random numbers.
+
+    Returns
+    -------
+    ndarray
+        The starts, shape (*broadcast(T, rho0), seeds).
     """
     T, rho0 = broadcast(T=positive(T, "T"), rho0=finite(rho0, "rho0"))
     shape = (*T.shape, positive_int(seeds, "seeds")) if independent else positive_int(seeds, "seeds")
@@ -58,7 +80,7 @@ def critical_learning_rate_numeric(
     optimizer: str = "sgd",
     momentum: ArrayLike = 0.9,
     adam: tuple[float, float, float] = ADAM_DEFAULTS,
-):
+) -> np.ndarray | float:
     """The smallest learning rate at which descent on r gets trapped, by nested dense scans.
 
     Definition: eta_c is the infimum of the learning rates at which more than
@@ -188,6 +210,20 @@ class PowerLawFit:
 def fit_power_law(T: ArrayLike, eta_c: ArrayLike, confidence: float = 0.95) -> PowerLawFit:
     """Least-squares fit of log eta_c = log c + p log T, with a confidence interval on p.
 
+    Parameters
+    ----------
+    T : array_like
+        At least three delays, each in (0, inf).
+    eta_c : array_like
+        The critical rates at those delays, each in (0, inf).
+    confidence : float, optional
+        Level of the interval on the exponent, in (0, 1). Default 0.95.
+
+    Returns
+    -------
+    PowerLawFit
+        ``exponent``, its interval ``ci`` and ``stderr``, and ``prefactor``.
+
     Examples
     --------
     >>> import numpy as np
@@ -221,7 +257,7 @@ def reference_experiment(
     record: tuple[int, ...] = REFERENCE_EPOCHS,
     normalized: bool = False,
     seed: int = 0,
-):
+) -> xr.Dataset:
     """Mean loss against eta at several epochs, as in the paper's Fig. 2d.
 
     Defaults follow the reference: T = 100, integral convention, 10 seeds,
@@ -233,6 +269,23 @@ def reference_experiment(
     -------
     xarray.Dataset
         ``loss_mean`` and ``loss_sem`` over (eta, epoch), with the closed-form eta_c in attrs.
+
+    Parameters
+    ----------
+    T : float, optional
+        Delay. Default 100.
+    eta : array_like, optional
+        Learning rates; default logspace(-11, -8, 100).
+    seeds : int, optional
+        Runs per rate. Default 10.
+    epochs : int, optional
+        Updates per run. Default 10^4.
+    record : tuple of int, optional
+        The epochs at which the mean loss is reported, each in [1, epochs].
+    normalized : bool or {"normalized", "integral"}, optional
+        Convention of the gradient that drives descent (default: the reference's integral).
+    seed : int, optional
+        Seed of the starts.
     """
     import xarray as xr
 

@@ -50,6 +50,28 @@ def gradient_flow(
     the branch that points towards r* and stopped there (it stays at the kink). With finite
     ``a`` the smooth exact gradient is used and the flow approaches r_min.
 
+    Parameters
+    ----------
+    r0 : float
+        Start, finite.
+    T : float
+        Delay, in (0, inf).
+    tau : array_like
+        Times at which the solution is returned, ascending, from 0.
+    a : float, optional
+        Output confidence in (0, inf); None (default) for the sharp limit.
+    x_star : float, optional
+        Readout threshold at finite confidence. Default 10.
+    normalized : bool or {"normalized", "integral"}, optional
+        Loss convention.
+    rtol : float, optional
+        Relative tolerance of ``solve_ivp``.
+
+    Returns
+    -------
+    GradientFlow
+        ``tau``, ``r``, and the times at which r* and r*/4 are reached (inf if never).
+
     Examples
     --------
     >>> from analysis import gradient_flow

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 from concurrent.futures import Executor
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -29,6 +30,9 @@ from ..regimes import REGIMES, TRAPPED, Criteria
 from ..store import cached_sweep, fingerprint, settings_dict
 from .critical import initial_r
 from .summaries import summarize_runs
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 # Part of every sweep's fingerprint: bump it when the classification or the stored variables
 # change, so that saved sweeps from older code are not taken for current ones.
@@ -110,7 +114,7 @@ def phase_diagram(
     optimizer: str = "sgd",
     momentum: float = 0.9,
     adam: tuple[float, float, float] = ADAM_DEFAULTS,
-):
+) -> xr.Dataset:
     """Sweep descent on r over eta and T and/or a; return the regimes as a Dataset.
 
     Parameters

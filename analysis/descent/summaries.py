@@ -26,7 +26,20 @@ from .tables import kernel_landscape
 
 @dataclass(frozen=True)
 class RunSummary:
-    """Per-run outcome: regime code (see :data:`REGIMES`), amplitude and statistics."""
+    """Per-run outcome: regime code (see :data:`REGIMES`), amplitude and statistics.
+
+    Attributes
+    ----------
+    regime : ndarray of int
+        Regime codes, indices into :data:`analysis.REGIMES`.
+    amplitude : ndarray
+        Half the range of r over the final window, relative to r_min (oscillating runs).
+    final_r, final_loss : ndarray
+        r and the loss after the last update.
+    stats : WindowStats
+        The final window's statistics and the abrupt-learning ones (``drop_epoch``,
+        ``drop_sharpness``, ``plateau_length``, ``epochs_to_learn``).
+    """
 
     regime: np.ndarray
     amplitude: np.ndarray
@@ -39,6 +52,19 @@ def classify(run: Descent, criteria: Criteria | None = None) -> RunSummary:
     """Classify each run of a :class:`Descent` and report its abrupt-learning statistics.
 
     With ``record_every > 1`` the statistics are computed on the recorded epochs only.
+
+    Parameters
+    ----------
+    run : Descent
+        Recorded runs, from :func:`analysis.descend`.
+    criteria : Criteria, optional
+        The thresholds of the regimes (the defaults of :class:`Criteria`).
+
+    Returns
+    -------
+    RunSummary
+        Per run: the regime code (:data:`analysis.REGIMES`), the oscillation amplitude, the final r and
+        loss, and the abrupt-learning statistics (drop epoch, its sharpness, plateau length).
 
     Examples
     --------
@@ -78,6 +104,37 @@ def summarize_runs(
     """Run every descent (broadcast over r0, eta, T, a, momentum) and return its :class:`RunSummary`.
 
     ``optimizer``, ``momentum`` and ``adam`` are those of :func:`analysis.descend`.
+
+    Parameters
+    ----------
+    r0 : array_like
+        Starts, any finite real.
+    eta : array_like
+        Learning rates, in (0, inf).
+    T : array_like
+        Delays, in (0, inf).
+    epochs : int
+        Updates per run, >= 1.
+    a : array_like, optional
+        Output confidence in (0, inf); None (default) for the sharp limit.
+    x_star : array_like, optional
+        Readout threshold at finite confidence. Default 10.
+    dt : float, optional
+        Euler step of the reference code's discrete model (finite confidence only).
+    normalized : bool or {"normalized", "integral"}, optional
+        Loss convention.
+    criteria : Criteria, optional
+        The thresholds of the regimes.
+    optimizer, momentum, adam
+        As for :func:`analysis.descend`.
+    backend : {"numba", "numpy"}, optional
+        The compiled kernel (default), or :func:`analysis.descend` and :func:`classify` in numpy,
+        the reference the kernel is tested against.
+
+    Returns
+    -------
+    RunSummary
+        As :func:`classify` returns it, broadcast over the inputs.
 
     Examples
     --------

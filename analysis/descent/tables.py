@@ -32,6 +32,17 @@ class GradientTable:
     and refined (1601 points over +-80 switch widths) around the two smoothed kinks: the
     minimum r_x (t_s = T) and the zone edge (t_s = 2T). Lookups interpolate linearly and
     clamp outside the grid.
+
+    Attributes
+    ----------
+    T, a, x_star : float
+        Delay, output confidence and readout threshold of the landscape.
+    dt : float or None
+        Euler step of the discrete model, or None for continuous time.
+    normalized : bool
+        Loss convention.
+    r, loss, grad : ndarray
+        The grid and L(r), dL/dr on it.
     """
 
     T: float

@@ -14,11 +14,16 @@ n_state=..., n_input=...)`` wraps their own step function as it is.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from reduced.validation import finite
 
 from .dynamics import Flow, Map
+
+if TYPE_CHECKING:
+    import torch
 
 NONLINEARITIES = ("tanh", "relu", "sigmoid", "softplus")
 TORCH_MODULES = ("RNN", "GRU", "LSTM", "RNNCell", "GRUCell", "LSTMCell")
@@ -116,7 +121,7 @@ def _layer_arrays(module, suffix: str, gates: int) -> dict:
             "b_hh": zeros if b_hh is None else b_hh}
 
 
-def from_torch(module) -> Map:
+def from_torch(module: torch.nn.Module) -> Map:
     """One step of a PyTorch recurrent module as a map x_{k+1} = G(x_k, params, u), in float64.
 
     Parameters
@@ -182,8 +187,8 @@ _LEAKY = {(phi, c, t): _leaky(phi, c, t) for phi in NONLINEARITIES for c in CONV
           for t in ("continuous", "discrete")}
 
 
-def from_weights(W_rec, b, *, W_in=None, alpha: float = 1.0, nonlinearity: str = "tanh",
-                 convention: str = "column", time: str = "discrete") -> Map | Flow:
+def from_weights(W_rec: np.ndarray, b: np.ndarray, *, W_in: np.ndarray | None = None, alpha: float = 1.0,
+                 nonlinearity: str = "tanh", convention: str = "column", time: str = "discrete") -> Map | Flow:
     """A leaky rate RNN from arrays: the map x -> (1 - alpha) x + alpha phi(W x + W_in u + b).
 
     Parameters

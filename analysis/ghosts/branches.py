@@ -12,7 +12,22 @@ from .search import find_slow_points
 
 @dataclass(frozen=True)
 class Branch:
-    """One slow point followed as a parameter changes (one entry per parameter value)."""
+    """One slow point followed as a parameter changes (one entry per parameter value).
+
+    Attributes
+    ----------
+    values : ndarray
+        The parameter values followed.
+    x : ndarray, shape (values, n)
+        The point at each value.
+    kind : ndarray of str
+        "fixed point" or "ghost" (or another slow point) at each value.
+    speed, r_eff : ndarray
+        Its speed |F| and, for a ghost, its local scale parameter.
+    annihilation : float
+        The parameter where the fixed point turned into a ghost, refined by bisection (NaN if it
+        did not).
+    """
 
     values: np.ndarray
     x: np.ndarray
@@ -22,13 +37,32 @@ class Branch:
     annihilation: float  # where the fixed point turned into a ghost (NaN if it did not)
 
 
-def follow_branch(family: Callable, values: Sequence[float], start, *, fixed_tol: float = 1e-10,
-                  slow_tol: float = 1e-4, bisections: int = 40) -> Branch:
+def follow_branch(family: Callable, values: Sequence[float], start: np.ndarray | Sequence[float], *,
+                  fixed_tol: float = 1e-10, slow_tol: float = 1e-4, bisections: int = 40) -> Branch:
     """Follow a fixed point or ghost of ``family(p)`` over the parameter ``values`` by continuation.
 
     At each value the search starts from the point found at the previous one. Where the point
     changes from a fixed point to a ghost (a saddle-node pair has annihilated), the parameter of
     the change is refined by bisection and returned as ``annihilation``.
+
+    Parameters
+    ----------
+    family : callable
+        ``family(p)`` returns the system at parameter p (anything :func:`find_slow_points` takes).
+    values : sequence of float
+        At least two finite parameter values, in the order followed.
+    start : array_like, shape (n,)
+        The point at ``values[0]`` (or a guess for it).
+    fixed_tol, slow_tol : float, optional
+        As for :func:`find_slow_points`.
+    bisections : int, optional
+        Bisection steps that refine the annihilation.
+
+    Returns
+    -------
+    Branch
+        Per value: the point ``x``, its ``kind``, ``speed`` and ``r_eff``; and ``annihilation``, the
+        parameter where the fixed point turned into a ghost (NaN if it did not).
     """
     values = np.asarray(values, dtype=float)
     if values.ndim != 1 or values.size < 2 or not np.all(np.isfinite(values)):

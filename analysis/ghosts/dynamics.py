@@ -69,7 +69,13 @@ class Dynamics:
 
 
 class Flow(Dynamics):
-    """A continuous-time system dx/dt = F(x, params, u); see :class:`Dynamics`."""
+    """A continuous-time system dx/dt = F(x, params, u); see :class:`Dynamics`.
+
+    Parameters
+    ----------
+    function, params, n_state, n_input, description
+        As for :class:`Dynamics`.
+    """
 
     time: ClassVar[str] = "continuous"
 
@@ -90,6 +96,11 @@ class Map(Dynamics):
     >>> found = find_slow_points(Map(G, weights, n_state=2, n_input=1), [[0.1, 0.2]], inputs=[0.0])
     >>> found.stability.tolist(), found.multipliers[0].real.round(6).tolist()
     (['stable'], [0.5, 0.5])
+
+    Parameters
+    ----------
+    function, params, n_state, n_input, description
+        As for :class:`Dynamics`.
     """
 
     time: ClassVar[str] = "discrete"

@@ -7,8 +7,19 @@ from collections.abc import Callable
 import numpy as np
 
 
-def as_field(field_spec) -> Callable:
-    """A JAX-traceable F: R^n -> R^n from a function or a sympy field ``(expressions, symbols)``."""
+def as_field(field_spec: Callable | tuple) -> Callable:
+    """A JAX-traceable F: R^n -> R^n from a function or a sympy field ``(expressions, symbols)``.
+
+    Parameters
+    ----------
+    field_spec : callable or (expressions, symbols)
+        A JAX-traceable F(x), or sympy expressions in their state symbols (lambdified to JAX).
+
+    Returns
+    -------
+    callable
+        F, taking and returning arrays of shape (n,).
+    """
     if callable(field_spec):
         return field_spec
     if isinstance(field_spec, tuple) and len(field_spec) == 2:

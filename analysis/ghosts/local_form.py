@@ -8,8 +8,11 @@ r_eff = A c0 - lambda^2 / 4 (see :mod:`analysis.ghosts`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 
+from .dynamics import Flow, Map
 from .field import as_field
 from .kernels import FieldKernels, kernels_for
 
@@ -44,11 +47,25 @@ def local_form(kernels: FieldKernels, x: np.ndarray, p=()) -> dict:
             "speed": float(np.linalg.norm(f))}
 
 
-def normal_form(field_spec, x) -> dict:
+def normal_form(field_spec: Flow | Map | Callable | tuple, x: np.ndarray | Sequence[float]) -> dict:
     """The slow eigen-direction and local normal form of a flow at ``x`` (see :mod:`analysis.ghosts`).
 
     Returns a dict with ``eigenvalues`` (sorted by |lambda|), ``v``, ``w``, ``lam`` (the slow
     eigenvalue's real part), ``A``, ``c0``, ``r_eff`` and ``speed``.
+
+    Parameters
+    ----------
+    field_spec : Flow, Map, callable or (expressions, symbols)
+        The system, as for :func:`find_slow_points`: a flow F(x) (a JAX-traceable callable or sympy
+        expressions in their symbols), or a :class:`Flow` or :class:`Map`.
+    x : array_like, shape (n,)
+        The point, e.g. a ghost found by :func:`find_slow_points`.
+
+    Returns
+    -------
+    dict
+        ``eigenvalues`` (sorted by |lambda|), ``v``, ``w``, ``lam`` (the slow eigenvalue's real part),
+        ``A``, ``c0``, ``r_eff`` and ``speed``.
     """
     import jax
 

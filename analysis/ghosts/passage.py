@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 
+from .dynamics import Flow, Map
 from .field import as_field
 
 
-def measured_passage_time(field_spec, ghost_x, v, w, half_width: float, *, rtol: float = 1e-10) -> float:
+def measured_passage_time(field_spec: Flow | Map | Callable | tuple, ghost_x: np.ndarray | Sequence[float],
+                          v: np.ndarray | Sequence[float], w: np.ndarray | Sequence[float], half_width: float, *,
+                          rtol: float = 1e-10) -> float:
     """Time a trajectory takes to cross the bottleneck from s = -half_width to s = +half_width.
 
     s = w.(x - x_g) is the slow coordinate of the ghost at ``ghost_x``; the trajectory starts at
     x_g - half_width v. For the canonical form the exact value is (2 / sqrt r) atan(L / sqrt r),
     which tends to pi / sqrt(r) as r -> 0 at fixed half-width L.
+
+    Parameters
+    ----------
+    field_spec : Flow, Map, callable or (expressions, symbols)
+        The system, as for :func:`find_slow_points`: a flow F(x) (a JAX-traceable callable or sympy
+        expressions in their symbols), or a :class:`Flow` or :class:`Map`.
+    ghost_x : array_like, shape (n,)
+        The ghost.
+    v, w : array_like, shape (n,)
+        Its slow right and left eigenvectors (w.v = 1), e.g. from :func:`normal_form`.
+    half_width : float
+        Half-width L of the crossing along s, in (0, inf).
+    rtol : float, optional
+        Relative tolerance of ``solve_ivp``.
+
+    Returns
+    -------
+    float
+        The crossing time (inf if the trajectory never reaches s = +L).
     """
     import jax
     import jax.numpy as jnp

@@ -24,6 +24,20 @@ def stability_label(eigenvalues: np.ndarray, time: str, zero_tol: float) -> str:
 
     Map (multipliers mu of dG/dx): the same with |mu| - 1 in place of the real part and
     |mu - 1| in place of |lambda|: stable when every |mu| < 1.
+
+    Parameters
+    ----------
+    eigenvalues : ndarray
+        The eigenvalues of the Jacobian (flow) or the multipliers (map) at the point.
+    time : {"continuous", "discrete"}
+        A flow or a map.
+    zero_tol : float
+        The tolerance above.
+
+    Returns
+    -------
+    str
+        "stable", "unstable", "saddle", "marginal" or "non-isolated".
     """
     values = np.asarray(eigenvalues)
     if time == "discrete":

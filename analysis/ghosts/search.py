@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 from scipy.spatial import cKDTree
 
 from reduced.validation import positive_int, positive_scalar
 
-from .dynamics import Dynamics, constant_inputs
+from .dynamics import Dynamics, Flow, Map, constant_inputs
 from .field import as_field, check_field, search_starts
 from .kernels import FieldKernels, kernels_for, merge_points, minimize_q
 from .local_form import local_form
@@ -19,11 +21,11 @@ PROBE = 1e-2  # the neighbourhood a point is judged in: PROBE * (1 + |x|) in eve
 
 
 def find_slow_points(
-    field_spec,
-    starts=None,
+    field_spec: Flow | Map | Callable | tuple,
+    starts: np.ndarray | None = None,
     *,
     time: str | None = None,
-    inputs=None,
+    inputs: np.ndarray | Sequence[float] | None = None,
     box: tuple | None = None,
     n_box: int = 0,
     fixed_tol: float = 1e-10,
@@ -33,7 +35,7 @@ def find_slow_points(
     coarse_steps: int = 200,
     coarse_merge: float = 0.05,
     seed: int = 0,
-    params=None,
+    params: Any = None,
 ) -> SlowPoints:
     """Find the fixed points, ghosts and other slow points of a flow dx/dt = F(x) or a map x -> G(x).
 

@@ -17,9 +17,15 @@ read, the quantity that turns a network's learning rate into the reduced model's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from .dynamics import Dynamics
+
+if TYPE_CHECKING:
+    import jax
 
 
 def _root(f, guess, newton_steps: int = 3):
@@ -38,7 +44,8 @@ def _root(f, guess, newton_steps: int = 3):
     return jax.lax.custom_root(f, guess, solve, tangent_solve)
 
 
-def ghost_r_eff(system: Dynamics, ghost_x, params=None, inputs=None):
+def ghost_r_eff(system: Dynamics, ghost_x: np.ndarray | Sequence[float], params: Any = None,
+                inputs: np.ndarray | Sequence[float] | None = None) -> jax.Array:
     """The scale parameter r_eff of the ghost near ``ghost_x``, a JAX function of ``params``.
 
     Parameters

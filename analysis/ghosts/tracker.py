@@ -29,7 +29,7 @@ RECORD_FIELDS = ("epoch", "loss", "n_fixed", "n_stable", "n_unstable", "n_ghosts
                  "ghost_passage_time", "ghost_distance", "ghost_on_path")
 
 
-def sample_states(trajectories, n: int, noise: float = 0.0, seed: int = 0) -> np.ndarray:
+def sample_states(trajectories: np.ndarray, n: int, noise: float = 0.0, seed: int = 0) -> np.ndarray:
     """``n`` states drawn from trajectories (without replacement while there are enough), plus noise.
 
     Parameters

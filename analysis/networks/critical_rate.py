@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,10 +39,16 @@ from .flows import GRID, flow_structure, latent_flow, latent_trajectory
 from .models import DelayedActivationRNN, model_from_dict
 from .onset import failing, loss_before_drop, quantile_rate
 from .own_model import POINTS, descend_line, line_landscape, path_landscape, start_above, training_path
+from .rate_network import RateNetwork
 from .slow import network_slow_points
-from .tasks import make_task
+from .tasks import Task, make_task
 from .training import NetworkCriteria, checkpoint_params, combination
 from .training.segment import loss_and_accuracy
+
+if TYPE_CHECKING:
+    import xarray as xr
+    from numpy.typing import ArrayLike
+
 
 NEWTON_STEPS = 12
 PATH_REFINEMENT = 10
@@ -153,7 +160,7 @@ def ghost_coordinates(params, kappa_guess: float) -> dict:
     return {"kappa_g": k, "A": 0.5 * d2, "r_eff": 0.5 * d2 * f - d1**2 / 4}
 
 
-def learned_networks(learned_ds) -> list[dict]:
+def learned_networks(learned_ds: xr.Dataset) -> list[dict]:
     """Per seed of a one-rate sweep with checkpoints: its final parameters and its loss before the drop.
 
     Only seeds whose run learned, and whose final network has a ghost, are kept. For the rank-one
@@ -162,6 +169,18 @@ def learned_networks(learned_ds) -> list[dict]:
     (``kappa_g``); for every other network, the slowest ghost of its input-free flow searched from
     its trials' states (:func:`flow_ghost`, ``ghost_x``). The loss before the drop is the last
     recorded loss before the run first left the plateau (``plateau_length``).
+
+    Parameters
+    ----------
+    learned_ds : xarray.Dataset
+        A one-rate :func:`train_sweep` result with checkpoints (e.g. the ``"learned"`` sweep of
+        :func:`trapping_onset_sweeps`).
+
+    Returns
+    -------
+    list of dict
+        Per kept seed: ``seed``, final ``params``, ``kappa_g`` or ``ghost_x``, ``start_loss`` and the
+        parameters and epoch ``before_drop``.
     """
     model_spec, task_spec = combination(learned_ds)
     model, task = model_from_dict(model_spec), make_task(**task_spec)
@@ -195,9 +214,9 @@ def is_rank_one(model) -> bool:
     return isinstance(model, DelayedActivationRNN) and model.rank == 1
 
 
-def predict_onset(model, task, networks: list[dict], lr, *, epochs: int, quantile: float = 0.1,
-                  direction: str = "r_eff", starts: tuple[str, ...] = ("plateau",), gain: float | None = None,
-                  momentum: float = 0.0, failure: str = "trapped", points: int = POINTS,
+def predict_onset(model: RateNetwork, task: Task, networks: list[dict], lr: ArrayLike, *, epochs: int,
+                  quantile: float = 0.1, direction: str = "r_eff", starts: tuple[str, ...] = ("plateau",),
+                  gain: float | None = None, momentum: float = 0.0, failure: str = "trapped", points: int = POINTS,
                   criteria: NetworkCriteria | None = None) -> dict:
     """The trapped fraction and its ``quantile`` rate predicted from each learned network's own 1-D model.
 

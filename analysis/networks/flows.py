@@ -17,7 +17,7 @@ closed form with numpy, vectorised over runs and checkpoints:
 * **on the path**: a ghost lies on the trial's path when the latent trajectory of the trial
   crosses it (its minimum and maximum over the 2T steps bracket kappa_g).
 
-Definitions used for timing (documented in the README):
+Definitions used for timing (documented in the user guide, docs/guide.md):
 
 * the **ghost epoch** of a run is the first checkpoint at which a ghost lies on the path;
 * the **drop epoch** is the epoch of the largest single-epoch decrease of the loss

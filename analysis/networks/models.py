@@ -149,6 +149,8 @@ class TaskRNN(RateNetwork):
     zero_diagonal : bool
         Zero the diagonal of a full-rank W at initialisation only (the companion study).
 
+    Notes
+    -----
     The uniform input-layer bias is U(-1/sqrt(n_in), 1/sqrt(n_in)) (PyTorch's default; U(-1, 1) for
     the paper's one input channel), and the readout bias U(-1/sqrt(features), 1/sqrt(features)).
     """
@@ -242,8 +244,18 @@ class TaskRNN(RateNetwork):
         return {**params, "w_out": params["w_out"] * factor, "b_out": params["b_out"] * factor}
 
 
-def model_from_dict(spec: dict):
-    """Rebuild a model from :meth:`to_dict` output."""
+def model_from_dict(spec: dict) -> DelayedActivationRNN | TaskRNN:
+    """Rebuild a model from :meth:`to_dict` output.
+
+    Parameters
+    ----------
+    spec : dict
+        A model's ``to_dict()``, e.g. from a sweep's ``model`` attribute.
+
+    Returns
+    -------
+    DelayedActivationRNN or TaskRNN
+    """
     spec = dict(spec)
     family = spec.pop("family", None)
     classes = {"DelayedActivationRNN": DelayedActivationRNN, "TaskRNN": TaskRNN}

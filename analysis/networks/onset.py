@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -27,7 +28,15 @@ from reduced.validation import positive_int
 
 from ..regimes import DIVERGED, LEARNED, OSCILLATING, TRAPPED
 from ..store import file_in
+from .rate_network import RateNetwork
+from .tasks import Task
 from .training import checkpoint_params, positive_list, train_sweep
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    import xarray as xr
+
 
 
 def quantile_rate(rates: ArrayLike, fraction: ArrayLike, quantile: float) -> np.ndarray:
@@ -83,7 +92,7 @@ def trapped_by_seed(ds, failure: str = "trapped") -> np.ndarray:
     return failing(ds["regime"].transpose("seed", "lr").values, failure)
 
 
-def onset_quantile(ds, *, quantile: float = 0.1, resamples: int = 2000, confidence: float = 0.95,
+def onset_quantile(ds: xr.Dataset, *, quantile: float = 0.1, resamples: int = 2000, confidence: float = 0.95,
                    seed: int = 0, failure: str = "trapped") -> dict:
     """The onset of trapping of a learning-rate sweep as a quantile over its seeds.
 
@@ -140,9 +149,10 @@ def onset_quantile(ds, *, quantile: float = 0.1, resamples: int = 2000, confiden
     return out
 
 
-def trapping_onset_sweeps(model, task, delays: Sequence[int], rates: Sequence[Sequence[float]], *,
+def trapping_onset_sweeps(model: RateNetwork, task: Task, delays: Sequence[int], rates: Sequence[Sequence[float]], *,
                           seeds: int = 40, epochs: int = 30_000, checkpoint_every: int = 100,
-                          out_dir: str | os.PathLike | None = None, executor=None, progress=None,
+                          out_dir: str | os.PathLike | None = None, executor: Executor | None = None,
+                          progress: bool | None = None,
                           **training) -> dict:
     """Per delay: the dense learning-rate sweep and, at its lowest rate, the same seeds with checkpoints.
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -330,7 +331,7 @@ def descend_line(tables: list[LineLandscape], lr: ArrayLike, *, epochs: int, mom
     return {"regime": regime, "trapped": regime == TRAPPED, "left_grid": left, "final_s": s}
 
 
-def predict_critical_rate(loss: Callable, params, r_eff: Callable, *, start_loss: float, lr: ArrayLike,
+def predict_critical_rate(loss: Callable, params: Any, r_eff: Callable, *, start_loss: float, lr: ArrayLike,
                           epochs: int, momentum: float = 0.0, criteria: NetworkCriteria | None = None) -> dict:
     """Predict a network's critical learning rate from its own 1-D model (the module docstring).
 

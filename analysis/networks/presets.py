@@ -37,7 +37,37 @@ from .training import train_sweep
 
 @dataclass(frozen=True)
 class Preset:
-    """One experiment: what to train, how, and where it appears in the paper."""
+    """One experiment: what to train, how, and where it appears in the paper.
+
+    Attributes
+    ----------
+    name, description : str
+        The preset's name (e.g. "fig6a-rank-one") and what it reproduces.
+    model : DelayedActivationRNN or TaskRNN
+        The network.
+    task : Task
+        The task it learns.
+    lr : tuple of float
+        The learning rates of the experiment.
+    seeds : tuple of int
+        Its seeds.
+    epochs : int
+        Its epochs (per learning rate: see ``epochs_rule``).
+    optimizer : str
+        "sgd", "momentum" or "adam" (optax's update rules).
+    record_every : int or None
+        Epochs between recorded losses.
+    checkpoints : tuple of int
+        Epochs whose parameters are kept.
+    sweep : dict
+        Further swept model or task settings (e.g. ``{"rank": [...]}``).
+    followup : dict
+        The settings of the experiment's second phase, where it has one.
+    momentum, weight_decay : float
+        The optimiser's.
+    epochs_rule : (int, float) or None
+        ``(floor, c)``: each rate trains max(floor, c / lr) epochs (the companion study), or None.
+    """
 
     name: str
     description: str
@@ -206,7 +236,18 @@ PRESETS: dict[str, Preset] = {p.name: p for p in _ALL}
 
 
 def preset(name: str) -> Preset:
-    """The preset called ``name`` (see :data:`PRESETS`)."""
+    """The preset called ``name`` (see :data:`PRESETS`).
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`PRESETS` (e.g. "fig6a-rank-one").
+
+    Returns
+    -------
+    Preset
+        The experiment's model, task, rates, seeds, epochs and optimiser; ``run`` trains it.
+    """
     if name not in PRESETS:
         raise ValueError(f"preset must be one of {sorted(PRESETS)}, got {name!r}")
     return PRESETS[name]

@@ -159,6 +159,16 @@ def _mask(kind: str, response: np.ndarray) -> np.ndarray:
 def delayed_activation(T: int = 20) -> Task:
     """The delayed-activation task: stay off for ``T`` steps, then on for ``T`` steps.
 
+    Parameters
+    ----------
+    T : int, optional
+        The delay in steps, >= 1; a trial lasts 2T steps.
+
+    Returns
+    -------
+    Task
+        One trial without input; target 0 for T steps, then 1.
+
     Examples
     --------
     >>> task = delayed_activation(20)
@@ -175,6 +185,24 @@ def delayed_activation(T: int = 20) -> Task:
 def cue_discrimination(n_in: int = 2, n_delay: int = 10, n_react: int = 10, *, trials_per_class: int = 1,
                        mask: str = "all") -> Task:
     """Delayed cue discrimination (DCDT); defaults are the reference's Fig 4 and 5 timing.
+
+    Parameters
+    ----------
+    n_in : int, optional
+        Steps of the cue (+1 or -1 on the input), >= 1.
+    n_delay : int, optional
+        Steps of the delay (no input), >= 1.
+    n_react : int, optional
+        Steps of the response, in which the target is the cue's sign, >= 1.
+    trials_per_class : int, optional
+        Trials of each class (they differ only by the network's noise), >= 1.
+    mask : {"all", "response"}, optional
+        The steps the loss counts: all of them (the reference) or the response period only.
+
+    Returns
+    -------
+    Task
+        Inputs (trials, steps, n_in), targets, mask, response period, loss scale and accuracy rule.
 
     Examples
     --------
@@ -204,6 +232,24 @@ def cue_discrimination(n_in: int = 2, n_delay: int = 10, n_react: int = 10, *, t
 def match_to_sample(n_in: int = 6, n_delay: int = 16, n_react: int = 10, *, trials_per_class: int = 1,
                     mask: str = "all") -> Task:
     """Delayed match-to-sample (DMTS); defaults are the reference's Fig 4 and 7 timing.
+
+    Parameters
+    ----------
+    n_in : int, optional
+        Steps of each of the two cues, >= 1.
+    n_delay : int, optional
+        Steps of the delay between them, >= 1.
+    n_react : int, optional
+        Steps of the response (1 where the cues match, else 0), >= 1.
+    trials_per_class : int, optional
+        Trials of each class (they differ only by the network's noise), >= 1.
+    mask : {"all", "response"}, optional
+        The steps the loss counts: all of them (the reference) or the response period only.
+
+    Returns
+    -------
+    Task
+        Inputs (trials, steps, n_in), targets, mask, response period, loss scale and accuracy rule.
 
     Examples
     --------
@@ -239,6 +285,26 @@ def onehot_cue_discrimination(n_in: int = 6, n_delay: int = 4, n_react: int = 10
     Defaults are its timing in steps of 5 ms: a 30 ms cue, 50 ms of response, 64 trials per
     class; its delays are 4 l steps (20 l ms). ``n_post=6`` is its "post" variant. With
     ``weighted=False`` every step weighs the same (a plain mean squared error).
+
+    Parameters
+    ----------
+    n_in : int, optional
+        Steps of the one-hot cue, >= 1.
+    n_delay : int, optional
+        Steps of the delay, >= 1.
+    n_react : int, optional
+        Steps of the response, >= 1.
+    n_post : int, optional
+        Steps after the response (the "post" variant: 6), >= 0.
+    trials_per_class : int, optional
+        Trials of each of the two classes, >= 1.
+    weighted : bool, optional
+        Weigh the response and the other steps as the study does (default) or every step alike.
+
+    Returns
+    -------
+    Task
+        Two input and two output channels; the loss weights in ``mask``.
 
     Examples
     --------
@@ -281,7 +347,20 @@ TASKS = {"delayed_activation": delayed_activation, "cue_discrimination": cue_dis
 
 
 def make_task(name: str, **params) -> Task:
-    """Build a task by factory name (the inverse of :meth:`Task.to_dict`)."""
+    """Build a task by factory name (the inverse of :meth:`Task.to_dict`).
+
+    Parameters
+    ----------
+    name : str
+        The factory: "delayed_activation", "cue_discrimination", "match_to_sample" or
+        "onehot_cue_discrimination".
+    **params
+        Its arguments.
+
+    Returns
+    -------
+    Task
+    """
     if name not in TASKS:
         raise ValueError(f"task must be one of {tuple(TASKS)}, got {name!r}")
     return TASKS[name](**params)

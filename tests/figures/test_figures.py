@@ -1,6 +1,7 @@
 """The main job, ``ghost figures``, and the README table built from its summary."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -92,11 +93,14 @@ def test_scales_say_reduced_with_the_factor_against_the_reference():
     assert "| 21_x | reduced | a | epochs 5,000, seeds 20 | epochs 20,000, seeds 20 | epochs x4 |" in table
 
 
-def test_readme_gallery_shows_every_committed_figure():
-    readme = (ROOT / "README.md").read_text()
+def test_the_gallery_captions_every_committed_figure_and_the_readme_shows_one():
+    captions = (ROOT / "docs" / "gallery_captions.md").read_text()
+    headings = re.findall(r"^## (\S+)$", captions, re.M)
+    assert headings == [name for name, _, _ in FIGURES]
     for name, _, _ in FIGURES:
-        assert f"figures/{name}.png" in readme
         assert (ROOT / "figures" / f"{name}.png").is_file()
+    shown = re.findall(r"\]\(figures/(\S+?)\.png\)", (ROOT / "README.md").read_text())
+    assert shown and all((ROOT / "figures" / f"{name}.png").is_file() for name in shown)
     summary = json.loads((ROOT / "figures" / "summary.json").read_text())
     assert summary["quick"] is False  # the committed figures are the full-quality run
     assert "seconds" not in summary  # no timing in a committed output: reruns reproduce it bit for bit

@@ -127,3 +127,18 @@ def test_a_fork_process_pool_is_refused():
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool, \
             pytest.raises(ValueError, match="spawn"):
         run_chunks(_square, {"power": 2}, [[1.0]], executor=pool)
+
+
+def test_a_disabled_progress_bar_never_loads_the_notebook_bar(monkeypatch):
+    """A sweep run with progress=False in a notebook without ipywidgets must not warn (tqdm.auto would)."""
+    import sys
+
+    import tqdm
+
+    from analysis.store import progress_bar
+
+    monkeypatch.delitem(sys.modules, "tqdm.auto", raising=False)
+    monkeypatch.delitem(sys.modules, "tqdm.autonotebook", raising=False)
+    bar = progress_bar(True, range(3))
+    assert list(bar) == [0, 1, 2] and type(bar) is tqdm.tqdm
+    assert "tqdm.auto" not in sys.modules and "tqdm.autonotebook" not in sys.modules

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...store import fingerprint
+from ...store import fingerprint, progress_bar
 from ..models import model_from_dict
 from ..tasks import Task, make_task
 from .criteria import NetworkCriteria
@@ -81,8 +81,6 @@ def train_chunk(settings: dict, chunk: dict) -> dict:
 def _train(model, task: Task, settings: dict, chunk: dict, dtype) -> dict:
     import jax
     import jax.numpy as jnp
-    from tqdm.auto import tqdm
-
     lr, epochs, seeds = chunk["lr"], settings["epochs"], settings["seeds"]
     opt_cfg = (settings["optimizer"], settings["momentum"], settings["weight_decay"])
     consts = _constants(settings, dtype)
@@ -110,7 +108,7 @@ def _train(model, task: Task, settings: dict, chunk: dict, dtype) -> dict:
     params, opt_state, stats, ckpt = state
     last_save = time.monotonic()
     starts = range(first, epochs, SEGMENT_EPOCHS)
-    for start in tqdm(starts, desc="epochs", unit="segment", leave=False, disable=not chunk.get("progress")):
+    for start in progress_bar(not chunk.get("progress"), starts, desc="epochs", unit="segment", leave=False):
         stop = min(epochs, start + SEGMENT_EPOCHS)
         epoch_xs = np.arange(start, stop, dtype=np.int32)
         slots = np.array([slot_of.get(int(e), -1) for e in epoch_xs], dtype=np.int32)

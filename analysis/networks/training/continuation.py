@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .results import parameter_names, swept_axes, unpadded
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ class Start:
         return Start(params, self.seeds, self.epoch, self.state)
 
 
-def start_from(ds, checkpoint: int | None = None, *, state: bool = False) -> Start:
+def start_from(ds: xr.Dataset, checkpoint: int | None = None, *, state: bool = False) -> Start:
     """The parameters of a finished sweep at one of its checkpoints, as a :class:`Start`.
 
     Parameters
@@ -61,6 +65,11 @@ def start_from(ds, checkpoint: int | None = None, *, state: bool = False) -> Sta
     state : bool
         Also continue the optimiser state; the sweep must have been run with ``keep_state=True``
         and the checkpoint must be its last epoch (the state is kept only there).
+
+    Returns
+    -------
+    Start
+        The parameters (and optimiser state) per seed, for ``train_sweep(..., init=...)``.
     """
     if "epochs_per_lr" in ds.attrs:
         raise ValueError("ds joins sweeps of several epoch budgets (Preset.run with an epochs_rule); "

@@ -36,7 +36,25 @@ from ...regimes import DESCENDING, DIVERGED, LEARNED, OSCILLATING, TRAPPED
 
 @dataclass(frozen=True)
 class NetworkCriteria:
-    """Thresholds of the network regimes; see the module docstring."""
+    """Thresholds of the network regimes; see the module docstring.
+
+    Parameters
+    ----------
+    window_fraction : float
+        The final window W as a fraction of the epochs. Default 0.1.
+    loss_threshold : float
+        Learned: the largest loss over W at most this times L0. Default 0.05.
+    plateau_tol : float
+        Trapped: the loss never below (1 - plateau_tol) L0 over W. Default 0.05.
+    grad_floor : float
+        Trapped: the largest gradient norm in W below this times the run's largest. Default 1e-3.
+    swing_tol : float
+        Oscillating: the loss's range over the last quarter of W above this times L0. Default 0.05.
+    reference_ratio : float
+        The reference's "learned": final / initial loss below it. Default 1e-2.
+    ablation_window : int
+        The reference's "trapped" (Fig 8B): no accuracy above 0.5 over these last epochs. Default 50.
+    """
 
     window_fraction: float = 0.1
     loss_threshold: float = 0.05
@@ -56,7 +74,22 @@ class NetworkCriteria:
 
 
 def classify_runs(stats: Mapping[str, np.ndarray], criteria: NetworkCriteria | None = None) -> dict:
-    """Regime codes and the reference's criteria from the on-the-fly statistics of a sweep."""
+    """Regime codes and the reference's criteria from the on-the-fly statistics of a sweep.
+
+    Parameters
+    ----------
+    stats : mapping of str to ndarray
+        Per run: ``initial_loss``, ``diverged``, and the loss and gradient statistics of the last
+        window of epochs that the training loop keeps.
+    criteria : NetworkCriteria, optional
+        The thresholds (its defaults).
+
+    Returns
+    -------
+    dict
+        ``regime`` (codes of :data:`analysis.REGIMES`), ``learned_reference`` and
+        ``trapped_reference`` (the reference's own criteria), each shaped like the runs.
+    """
     c = criteria or NetworkCriteria()
     L0 = stats["initial_loss"]
     diverged = stats["diverged"].astype(bool)

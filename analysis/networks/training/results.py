@@ -8,6 +8,7 @@ consumer of a sweep needs.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,19 +17,45 @@ from ...store import fingerprint
 from .chunk import record_epochs
 from .criteria import NetworkCriteria, classify_runs
 
+if TYPE_CHECKING:
+    import xarray as xr
 
-def swept_axes(ds) -> list[str]:
-    """The further swept axes of a :func:`train_sweep` result (those besides lr, seed and epoch)."""
+
+def swept_axes(ds: xr.Dataset) -> list[str]:
+    """The further swept axes of a :func:`train_sweep` result (those besides lr, seed and epoch).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A :func:`train_sweep` result.
+
+    Returns
+    -------
+    list of str
+        The names of the further axes, in the sweep's order.
+    """
     return [d for d in ds.regime.dims if d not in ("lr", "seed")]
 
 
-def combination(ds, *, uniform: tuple[str, ...] | None = None) -> tuple[dict, dict]:
+def combination(ds: xr.Dataset, *, uniform: tuple[str, ...] | None = None) -> tuple[dict, dict]:
     """The model and task (as dicts) of the combination a sweep's Dataset holds.
 
     After ``ds.isel(delay=1)`` (or ``.sel``) on a sweep over ``delay``, that is the combination
     with that delay, not the sweep's first one. Every swept axis must be selected, unless
     ``uniform`` names the model and task settings the caller reads and they are the same in every
     remaining combination (e.g. ``("alpha", "T")`` for a sweep over the readout gain).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A :func:`train_sweep` result, every swept axis selected (or those of ``uniform`` alike).
+    uniform : tuple of str, optional
+        Model and task settings that may stay unselected because they agree across combinations.
+
+    Returns
+    -------
+    model, task : dict
+        The combination's ``to_dict()`` forms (:func:`model_from_dict`, :func:`make_task`).
     """
     import itertools
 
@@ -62,7 +89,7 @@ def parameter_names(ds) -> list[str]:
     return [v[len("param_"):] for v in ds.data_vars if v.startswith("param_")]
 
 
-def checkpoint_params(ds, *, lr: int = 0, seed: int = 0, checkpoint: int | None = None) -> dict:
+def checkpoint_params(ds: xr.Dataset, *, lr: int = 0, seed: int = 0, checkpoint: int | None = None) -> dict:
     """The parameters of one run of a sweep at its checkpoints, as ``{name: array}``.
 
     Parameters

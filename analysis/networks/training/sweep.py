@@ -12,8 +12,10 @@ import os
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from functools import partial
+from typing import TYPE_CHECKING
 
 from ...store import cached_sweep, progress_file
+from ..rate_network import RateNetwork
 from ..tasks import Task
 from .chunk import train_chunk
 from .continuation import Start
@@ -21,13 +23,17 @@ from .criteria import NetworkCriteria
 from .plan import plan_sweep
 from .results import to_dataset
 
+if TYPE_CHECKING:
+    import xarray as xr
+
+
 
 def train_sweep(
-    model,
+    model: RateNetwork,
     task: Task,
     *,
-    lr,
-    seeds=10,
+    lr: float | Sequence[float],
+    seeds: int | Sequence[int] = 10,
     epochs: int,
     optimizer: str = "sgd",
     momentum: float | None = None,
@@ -45,7 +51,7 @@ def train_sweep(
     seed: int = 0,
     init: Start | None = None,
     keep_state: bool = False,
-):
+) -> xr.Dataset:
     """Train every (learning rate, seed) network, full batch, and return a labelled Dataset.
 
     Parameters
