@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import zipfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
@@ -322,12 +323,15 @@ def cached_sweep(
 
 
 def progress_bar(disable: bool | None, iterable=None, **options):
-    """A tqdm bar (``tqdm.auto``'s, a widget in notebooks) unless ``disable`` is True; None: on a terminal only.
+    """A tqdm bar unless ``disable`` is True; None: on an interactive terminal only.
 
-    A disabled bar is plain ``tqdm``'s, so that a notebook without ipywidgets gets no warning from
-    ``tqdm.auto`` for a bar it never shows.
+    A bar that is shown is ``tqdm.auto``'s (a widget in a notebook). A bar that is not is plain
+    ``tqdm``'s, so that a notebook without ipywidgets gets no warning from ``tqdm.auto`` for a bar
+    it never shows.
     """
-    if disable is True:
+    if disable is None:
+        disable = not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty())
+    if disable:
         from tqdm import tqdm
     else:
         from tqdm.auto import tqdm

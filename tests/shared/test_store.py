@@ -131,6 +131,7 @@ def test_a_fork_process_pool_is_refused():
 
 def test_a_disabled_progress_bar_never_loads_the_notebook_bar(monkeypatch):
     """A sweep run with progress=False in a notebook without ipywidgets must not warn (tqdm.auto would)."""
+    import io
     import sys
 
     import tqdm
@@ -141,4 +142,8 @@ def test_a_disabled_progress_bar_never_loads_the_notebook_bar(monkeypatch):
     monkeypatch.delitem(sys.modules, "tqdm.autonotebook", raising=False)
     bar = progress_bar(True, range(3))
     assert list(bar) == [0, 1, 2] and type(bar) is tqdm.tqdm
+    # progress=None: a bar on an interactive terminal only; a notebook's stderr is no terminal
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    bar = progress_bar(None, range(2))
+    assert list(bar) == [0, 1] and type(bar) is tqdm.tqdm and bar.disable
     assert "tqdm.auto" not in sys.modules and "tqdm.autonotebook" not in sys.modules
