@@ -239,9 +239,9 @@ def fig_rnn_flow_maps(ctx):
     summary["rnn_flow_maps"] = info
     summary["scale"] = scale_entry(
         {"cue discrimination": ({"epochs": info["fig4-dcdt"]["epochs"], "trials": info["fig4-dcdt"]["trials"]},
-                                {"epochs": 100_000, "trials": 1000}),
+                                {"epochs": preset("fig4-dcdt").epochs, "trials": preset("fig4-dcdt").task.trials}),
          "match-to-sample": ({"epochs": info["fig4-dmts"]["epochs"], "trials": info["fig4-dmts"]["trials"]},
-                             {"epochs": 20_000, "trials": 1000})},
+                             {"epochs": preset("fig4-dmts").epochs, "trials": preset("fig4-dmts").task.trials})},
         note="" if ctx.rnn.scale == "reference" else "cue discrimination at lr 3e-3 instead of the reference's 1e-3")
     return fig, summary
 
