@@ -199,7 +199,6 @@ def sharp_gradient(r: ArrayLike, T: ArrayLike, normalized: bool = True) -> np.nd
         Scale parameter, any finite real.
     T : array_like
         Delay, in (0, inf).
-
     normalized : bool or {"normalized", "integral"}, optional
         Loss convention: time-averaged (default) or the reference code's un-averaged integral.
 
@@ -230,7 +229,6 @@ def learning_rate_scale(T: ArrayLike, normalized: bool = True) -> np.ndarray | f
     ----------
     T : array_like
         Delay, in (0, inf).
-
     normalized : bool or {"normalized", "integral"}, optional
         Loss convention: time-averaged (default) or the reference code's un-averaged integral.
 

@@ -259,7 +259,9 @@ def loss_and_grad(
 
     Returns
     -------
-    loss, grad : float or ndarray
+    loss : float or ndarray
+        Broadcast over r, T, a, x_star, x0 (and dt, clip, noise). Never NaN for finite input.
+    grad : float or ndarray
         Broadcast over r, T, a, x_star, x0 (and dt, clip, noise). Never NaN for finite input.
 
     Raises
@@ -332,8 +334,33 @@ def loss(
 
     Parameters
     ----------
-    r, T, a, x_star, x0, dt, normalized, clip, noise, seed, n_samples, backend
-        As for :func:`loss_and_grad`.
+    r : array_like
+        Scale parameter, any finite real.
+    T : array_like
+        Delay, in (0, inf); the trial lasts 2T.
+    a : array_like
+        Output confidence (sigmoid gain), in (0, inf).
+    x_star : array_like, optional
+        Readout threshold x*, finite. Default 10, as in the reference code.
+    x0 : array_like, optional
+        Initial state, finite. Default 0.
+    dt : array_like or None, optional
+        None (default) for continuous time; otherwise the Euler step, in (0, inf), such
+        that 2T/dt is an integer within 1e-9.
+    normalized : bool, optional
+        Time-averaged loss in [0, 1] (default) or the un-averaged integral.
+    clip : array_like, optional
+        Discrete model only: the state is clipped to [-clip, clip], in (0, inf]. Default 1e6.
+    noise : array_like, optional
+        Discrete model only: noise level eps >= 0 of the sqrt(dt) eps xi kicks. Default 0.
+    seed : int or None, optional
+        Seed of the noise; the gradient is the pathwise gradient of the same sample.
+    n_samples : int, optional
+        With noise, the number of noise samples averaged. Default 1.
+    backend : {"auto", "numba", "numpy"}, optional
+        Discrete model only. "auto" (default) runs the deterministic model through the
+        compiled numba kernel and the noisy one in numpy; "numpy" forces the plain numpy
+        implementation, which is the reference the kernel is tested against.
 
     Returns
     -------

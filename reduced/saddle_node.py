@@ -34,11 +34,15 @@ class SaddleNodeReduction:
 
     Attributes
     ----------
-    x_c, mu_c : sympy objects
+    x_c : sympy objects
+        The saddle-node point and the critical parameter.
+    mu_c : sympy objects
         The saddle-node point and the critical parameter.
     A, B : sympy expressions
         Quadratic and parameter coefficients of the centre-manifold flow.
-    v, w : sympy column matrices
+    v : sympy column matrices
+        Right and left null vectors of the Jacobian, normalised so that w.v = 1.
+    w : sympy column matrices
         Right and left null vectors of the Jacobian, normalised so that w.v = 1.
     r_of_mu : sympy expression
         The scale parameter of the canonical form, r(mu) = A B (mu - mu_c).

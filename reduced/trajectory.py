@@ -65,7 +65,8 @@ def trajectory_and_sensitivity(t, r, x0=0.0, blowup=None) -> tuple[np.ndarray, n
 
     Returns
     -------
-    x, dxdr : ndarray
+    x : ndarray
+    dxdr : ndarray
     """
     if blowup is None:
         blowup = passage_time(r, x0, np.inf)

@@ -118,9 +118,17 @@ def critical_learning_rate_numeric(
         Search interval, in units of the sharp closed-form eta_c(T) of plain descent for
         ``"sgd"`` and ``"momentum"``, and of r*(T) for ``"adam"`` (whose steps are about eta
         in units of r, :mod:`analysis.optimizers`).
-    scan_points, refinements : int, optional
+    scan_points : int, optional
         Rates per scan, and the number of finer scans after the first.
-    optimizer, momentum, adam : optional
+    refinements : int, optional
+        Rates per scan, and the number of finer scans after the first.
+    optimizer : optional
+        The update rule, as in :func:`analysis.descend`; ``momentum`` broadcasts with T, a and
+        rho0, so one call maps eta_c against the momentum coefficient.
+    momentum : optional
+        The update rule, as in :func:`analysis.descend`; ``momentum`` broadcasts with T, a and
+        rho0, so one call maps eta_c against the momentum coefficient.
+    adam : optional
         The update rule, as in :func:`analysis.descend`; ``momentum`` broadcasts with T, a and
         rho0, so one call maps eta_c against the momentum coefficient.
 

@@ -32,9 +32,29 @@ class Descent:
     ----------
     epochs : ndarray
         The recorded epochs (0 is the start).
-    r, loss, grad : ndarray
+    r : ndarray
         r, L(r) and dL/dr at each recorded epoch, shape (n_records, *batch_shape).
-    r_min, r_zone, loss_min, zone_loss, slope_scale : ndarray
+    loss : ndarray
+        r, L(r) and dL/dr at each recorded epoch, shape (n_records, *batch_shape).
+    grad : ndarray
+        r, L(r) and dL/dr at each recorded epoch, shape (n_records, *batch_shape).
+    r_min : ndarray
+        Per run: the minimiser, the no-learning boundary r*/4, L(r_min), the plateau loss
+        in the zone (L(0) at finite a) and the sharp slope just above r* (the unit of the
+        gradient floor).
+    r_zone : ndarray
+        Per run: the minimiser, the no-learning boundary r*/4, L(r_min), the plateau loss
+        in the zone (L(0) at finite a) and the sharp slope just above r* (the unit of the
+        gradient floor).
+    loss_min : ndarray
+        Per run: the minimiser, the no-learning boundary r*/4, L(r_min), the plateau loss
+        in the zone (L(0) at finite a) and the sharp slope just above r* (the unit of the
+        gradient floor).
+    zone_loss : ndarray
+        Per run: the minimiser, the no-learning boundary r*/4, L(r_min), the plateau loss
+        in the zone (L(0) at finite a) and the sharp slope just above r* (the unit of the
+        gradient floor).
+    slope_scale : ndarray
         Per run: the minimiser, the no-learning boundary r*/4, L(r_min), the plateau loss
         in the zone (L(0) at finite a) and the sharp slope just above r* (the unit of the
         gradient floor).

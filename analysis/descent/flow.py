@@ -19,7 +19,9 @@ class GradientFlow:
 
     Attributes
     ----------
-    tau, r : ndarray
+    tau : ndarray
+        The dense solution on the requested times (the flow stops at r*, where it stays).
+    r : ndarray
         The dense solution on the requested times (the flow stops at r*, where it stays).
     tau_at_r_star : float
         The time at which r* is reached (inf if never within the horizon).

@@ -47,14 +47,24 @@ class DescentProblem:
     r0, eta, T, momentum : ndarray
         Per run, broadcast to :attr:`shape` (``momentum`` is 0 unless the optimiser is
         ``"momentum"``).
-    a, x_star : ndarray or None
+    a : ndarray or None
+        Output confidence and threshold per run; None in the sharp limit.
+    x_star : ndarray or None
         Output confidence and threshold per run; None in the sharp limit.
     epochs : int
     dt : float or None
         Euler step of the discrete landscape; None for continuous time.
     normalized : bool
     spec : OptimizerSpec
-    r_min, r_zone, loss_min, zone_loss, slope_scale : ndarray
+    r_min : ndarray
+        The landscape constants of each run (see :func:`.tables.landscape_constants`).
+    r_zone : ndarray
+        The landscape constants of each run (see :func:`.tables.landscape_constants`).
+    loss_min : ndarray
+        The landscape constants of each run (see :func:`.tables.landscape_constants`).
+    zone_loss : ndarray
+        The landscape constants of each run (see :func:`.tables.landscape_constants`).
+    slope_scale : ndarray
         The landscape constants of each run (see :func:`.tables.landscape_constants`).
     """
 

@@ -34,7 +34,9 @@ class RunSummary:
         Regime codes, indices into :data:`analysis.REGIMES`.
     amplitude : ndarray
         Half the range of r over the final window, relative to r_min (oscillating runs).
-    final_r, final_loss : ndarray
+    final_r : ndarray
+        r and the loss after the last update.
+    final_loss : ndarray
         r and the loss after the last update.
     stats : WindowStats
         The final window's statistics and the abrupt-learning ones (``drop_epoch``,
@@ -125,7 +127,11 @@ def summarize_runs(
         Loss convention.
     criteria : Criteria, optional
         The thresholds of the regimes.
-    optimizer, momentum, adam
+    optimizer : {"sgd", "momentum", "adam"}, optional
+        As for :func:`analysis.descend`.
+    momentum : array_like, optional
+        As for :func:`analysis.descend`.
+    adam : (float, float, float), optional
         As for :func:`analysis.descend`.
     backend : {"numba", "numpy"}, optional
         The compiled kernel (default), or :func:`analysis.descend` and :func:`classify` in numpy,

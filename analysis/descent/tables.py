@@ -41,7 +41,11 @@ class GradientTable:
         Euler step of the discrete model, or None for continuous time.
     normalized : bool
         Loss convention.
-    r, loss, grad : ndarray
+    r : ndarray
+        The grid and L(r), dL/dr on it.
+    loss : ndarray
+        The grid and L(r), dL/dr on it.
+    grad : ndarray
         The grid and L(r), dL/dr on it.
     """
 

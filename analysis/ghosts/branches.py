@@ -22,7 +22,9 @@ class Branch:
         The point at each value.
     kind : ndarray of str
         "fixed point" or "ghost" (or another slow point) at each value.
-    speed, r_eff : ndarray
+    speed : ndarray
+        Its speed |F| and, for a ghost, its local scale parameter.
+    r_eff : ndarray
         Its speed |F| and, for a ghost, its local scale parameter.
     annihilation : float
         The parameter where the fixed point turned into a ghost, refined by bisection (NaN if it
@@ -53,7 +55,9 @@ def follow_branch(family: Callable, values: Sequence[float], start: np.ndarray |
         At least two finite parameter values, in the order followed.
     start : array_like, shape (n,)
         The point at ``values[0]`` (or a guess for it).
-    fixed_tol, slow_tol : float, optional
+    fixed_tol : float, optional
+        As for :func:`find_slow_points`.
+    slow_tol : float, optional
         As for :func:`find_slow_points`.
     bisections : int, optional
         Bisection steps that refine the annihilation.

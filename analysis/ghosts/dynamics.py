@@ -34,7 +34,9 @@ class Dynamics:
         the compiled search belongs to it, so new ``params`` compile nothing.
     params : pytree of arrays
         The parameters the function is called with (``()`` for none).
-    n_state, n_input : int
+    n_state : int
+        Sizes of the state and of the input.
+    n_input : int
         Sizes of the state and of the input.
     description : str
         What the system is, for people (e.g. "torch.nn.GRU, 1 layer, 128 units").
@@ -73,8 +75,16 @@ class Flow(Dynamics):
 
     Parameters
     ----------
-    function, params, n_state, n_input, description
-        As for :class:`Dynamics`.
+    function : callable
+        ``function(x, params, u)``, as for :class:`Dynamics`.
+    params : pytree of arrays
+        Its parameters (``()`` for none).
+    n_state : int
+        Sizes of the state and of the input.
+    n_input : int
+        Sizes of the state and of the input.
+    description : str
+        What the system is, for people.
     """
 
     time: ClassVar[str] = "continuous"
@@ -99,8 +109,16 @@ class Map(Dynamics):
 
     Parameters
     ----------
-    function, params, n_state, n_input, description
-        As for :class:`Dynamics`.
+    function : callable
+        ``function(x, params, u)``, as for :class:`Dynamics`.
+    params : pytree of arrays
+        Its parameters (``()`` for none).
+    n_state : int
+        Sizes of the state and of the input.
+    n_input : int
+        Sizes of the state and of the input.
+    description : str
+        What the system is, for people.
     """
 
     time: ClassVar[str] = "discrete"

@@ -26,7 +26,9 @@ def measured_passage_time(field_spec: Flow | Map | Callable | tuple, ghost_x: np
         expressions in their symbols), or a :class:`Flow` or :class:`Map`.
     ghost_x : array_like, shape (n,)
         The ghost.
-    v, w : array_like, shape (n,)
+    v : array_like, shape (n,)
+        Its slow right and left eigenvectors (w.v = 1), e.g. from :func:`normal_form`.
+    w : array_like, shape (n,)
         Its slow right and left eigenvectors (w.v = 1), e.g. from :func:`normal_form`.
     half_width : float
         Half-width L of the crossing along s, in (0, inf).

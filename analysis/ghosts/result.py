@@ -75,7 +75,9 @@ class SlowPoints:
         The local normal form s' = c0 + lambda s + A s^2 (see :mod:`analysis.ghosts`) and
         r_eff = A c0 - lambda^2/4, passage time pi / sqrt(r_eff); NaN where the point is not a ghost.
         For a map the form is s_{k+1} = s_k + c0 + A s_k^2 and both are in steps.
-    slow_vector, left_vector : ndarray, shape (points, n)
+    slow_vector : ndarray, shape (points, n)
+        v (unit length) and w (w.v = 1) of the slow eigenvalue; NaN for fixed points.
+    left_vector : ndarray, shape (points, n)
         v (unit length) and w (w.v = 1) of the slow eigenvalue; NaN for fixed points.
     unconverged : ndarray of int
         Indices of the starts whose search ran away or did not converge.

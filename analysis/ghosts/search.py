@@ -76,7 +76,15 @@ def find_slow_points(
         Points closer than merge_tol * (1 + their norm) are one point.
     max_iter : int
         Newton steps at most per candidate.
-    coarse_steps, coarse_merge : int, float
+    coarse_steps : int, float
+        The search first takes ``coarse_steps`` cheap descent steps (Adam, lr 1e-2) from every
+        start and merges the results closer than ``coarse_merge`` times the states' extent
+        (1 + max |x_i|) times sqrt(n), keeping the slowest of each group; the Newton iteration then
+        starts from these candidates only. (The sqrt(n) keeps the merge working in many dimensions,
+        where distances between nearby states grow like sqrt(n).) Two slow points closer than
+        that, reached from the same group, are found as one. ``coarse_steps=0`` and a tiny
+        ``coarse_merge`` run Newton from every start.
+    coarse_merge : int, float
         The search first takes ``coarse_steps`` cheap descent steps (Adam, lr 1e-2) from every
         start and merges the results closer than ``coarse_merge`` times the states' extent
         (1 + max |x_i|) times sqrt(n), keeping the slowest of each group; the Newton iteration then

@@ -222,8 +222,10 @@ def predict_onset(model: RateNetwork, task: Task, networks: list[dict], lr: Arra
 
     Parameters
     ----------
-    model, task
-        The network and its task (the delay the networks learned). A noisy network's 1-D model
+    model : DelayedActivationRNN or TaskRNN
+        The network.
+    task : Task
+        Its task (the delay the networks learned). A noisy network's 1-D model
         tabulates its noise-free loss from its mean start (:func:`noise_free`).
     networks : list of dict
         From :func:`learned_networks`: per network its final ``params``, ``kappa_g`` or ``ghost_x``

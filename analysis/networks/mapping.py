@@ -56,7 +56,9 @@ def predicted_critical_rate(ds, *, delay_steps: int | None = None, alpha: float 
     ds : xarray.Dataset
         A :func:`train_sweep` result of the rank-one network whose final checkpoint (the last one)
         holds learned networks (the runs whose ghost lies on the path there are used).
-    delay_steps, alpha : optional
+    delay_steps : optional
+        The task's delay in steps and dt / tau; read from the Dataset by default.
+    alpha : optional
         The task's delay in steps and dt / tau; read from the Dataset by default.
 
     Returns

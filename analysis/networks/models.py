@@ -57,7 +57,9 @@ class DelayedActivationRNN(RateNetwork):
         The readout gain c of the latent readout (default 10).
     train_gain : bool
         Train the gain as a parameter ``c`` (initialised at ``gain``).
-    alpha, noise_sigma : float
+    alpha : float
+        dt / tau (0.5) and the noise inside the tanh (0, as in the reference).
+    noise_sigma : float
         dt / tau (0.5) and the noise inside the tanh (0, as in the reference).
     x0 : float
         Every unit starts at this rate in every epoch (-0.3).

@@ -158,8 +158,10 @@ def trapping_onset_sweeps(model: RateNetwork, task: Task, delays: Sequence[int],
 
     Parameters
     ----------
-    model, task
-        A network and its task; the task's delay is replaced by each of ``delays`` (steps).
+    model : DelayedActivationRNN or TaskRNN
+        The network.
+    task : Task
+        Its task; the task's delay is replaced by each of ``delays`` (steps).
     delays : sequence of int
         Delays in steps.
     rates : sequence of sequences of float
@@ -167,11 +169,15 @@ def trapping_onset_sweeps(model: RateNetwork, task: Task, delays: Sequence[int],
     seeds : int
         Runs per rate. Each delay has its own seeds, ``1000 * delay + (0, ..., seeds - 1)``, so that
         the delays are independent samples (what an exponent's interval assumes).
-    epochs, checkpoint_every : int
+    epochs : int
+        Epochs per run, and the spacing of the checkpoints of the lowest-rate runs.
+    checkpoint_every : int
         Epochs per run, and the spacing of the checkpoints of the lowest-rate runs.
     out_dir : path, optional
         Where every sweep is cached (resumable).
-    executor, progress
+    executor : concurrent.futures.Executor, optional
+        As for :func:`train_sweep`.
+    progress : bool, optional
         As for :func:`train_sweep`.
     **training
         Further options of :func:`train_sweep` for both sweeps (``optimizer``, ``momentum``,

@@ -48,7 +48,11 @@ class LineLandscape:
 
     Attributes
     ----------
-    s, loss, slope : ndarray
+    s : ndarray
+        The uniform grid of s (parameter-space length along u), L(s) and dL/ds.
+    loss : ndarray
+        The uniform grid of s (parameter-space length along u), L(s) and dL/ds.
+    slope : ndarray
         The uniform grid of s (parameter-space length along u), L(s) and dL/ds.
     grad_r_eff : float
         |grad_theta r_eff| at theta_L (s = 0): dr_eff/ds there.

@@ -41,7 +41,9 @@ class Preset:
 
     Attributes
     ----------
-    name, description : str
+    name : str
+        The preset's name (e.g. "fig6a-rank-one") and what it reproduces.
+    description : str
         The preset's name (e.g. "fig6a-rank-one") and what it reproduces.
     model : DelayedActivationRNN or TaskRNN
         The network.
@@ -63,7 +65,9 @@ class Preset:
         Further swept model or task settings (e.g. ``{"rank": [...]}``).
     followup : dict
         The settings of the experiment's second phase, where it has one.
-    momentum, weight_decay : float
+    momentum : float
+        The optimiser's.
+    weight_decay : float
         The optimiser's.
     epochs_rule : (int, float) or None
         ``(floor, c)``: each rate trains max(floor, c / lr) epochs (the companion study), or None.

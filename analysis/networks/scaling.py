@@ -67,15 +67,21 @@ def network_critical_rates(model, task, delays, *, lr, seeds=5, epochs: int = 20
 
     Parameters
     ----------
-    model, task
-        A network and its task; the task's delay is replaced by each of ``delays`` (steps).
+    model : DelayedActivationRNN or TaskRNN
+        The network.
+    task : Task
+        Its task; the task's delay is replaced by each of ``delays`` (steps).
     delays : sequence of int
         Delays in steps (each >= 1).
     lr : sequence of float
         The coarse grid of learning rates (ascending).
-    seeds, epochs
+    seeds : int
         Runs per rate and their length.
-    refine_points, refinements : int
+    epochs : int
+        Runs per rate and their length.
+    refine_points : int
+        Rates per refinement inside the bracket, and the number of refinements.
+    refinements : int
         Rates per refinement inside the bracket, and the number of refinements.
     onset : {"trapped", "no_learning"}
         ``"trapped"`` (default): the first rate at which more than ``fraction`` of the seeds end

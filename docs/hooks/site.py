@@ -112,22 +112,14 @@ def gallery_page() -> str:
     return "\n".join(lines)
 
 
-def _subparsers(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()):
+def subcommands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()):
+    """Every subcommand below ``parser``: its names, its parser and the one-line help it was registered with."""
     for action in parser._actions:  # argparse lists its subcommands only among its actions
         if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help or "" for choice in action._choices_actions}
             for name, sub in action.choices.items():
-                yield (*prefix, name), sub
-                yield from _subparsers(sub, (*prefix, name))
-
-
-def _subcommand_helps(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()):
-    """The one-line ``help`` each subcommand was registered with."""
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for choice in action._choices_actions:
-                yield (*prefix, choice.dest), choice.help or ""
-            for name, sub in action.choices.items():
-                yield from _subcommand_helps(sub, (*prefix, name))
+                yield (*prefix, name), sub, helps.get(name, "")
+                yield from subcommands(sub, (*prefix, name))
 
 
 def _sentence(text: str) -> str:
@@ -143,8 +135,7 @@ def cli_page() -> str:
              "Everything the library runs from a shell goes through `ghost` (also `python -m analysis`). Bad "
              "input prints one line and exits with status 2. This page is generated from the parsers "
              "themselves.", "", "```text", parser.format_help().rstrip(), "```", ""]
-    helps = dict(_subcommand_helps(parser))
-    for names, sub in _subparsers(parser):
-        lines += [f"## ghost {' '.join(names)}", "", _sentence(helps.get(names, "")), "",
+    for names, sub, help_line in subcommands(parser):
+        lines += [f"## ghost {' '.join(names)}", "", _sentence(help_line), "",
                   "```text", sub.format_help().rstrip(), "```", ""]
     return "\n".join(lines)

@@ -54,7 +54,9 @@ def combination(ds: xr.Dataset, *, uniform: tuple[str, ...] | None = None) -> tu
 
     Returns
     -------
-    model, task : dict
+    model : dict
+        The combination's ``to_dict()`` forms (:func:`model_from_dict`, :func:`make_task`).
+    task : dict
         The combination's ``to_dict()`` forms (:func:`model_from_dict`, :func:`make_task`).
     """
     import itertools
@@ -97,7 +99,9 @@ def checkpoint_params(ds: xr.Dataset, *, lr: int = 0, seed: int = 0, checkpoint:
     ds : xarray.Dataset
         A :func:`~analysis.networks.train_sweep` result with checkpoints and no further swept axis
         (select one combination first, e.g. ``ds.isel(rank=0)``).
-    lr, seed : int
+    lr : int
+        Positions (not values) of the run along ``lr`` and ``seed``. Default: the first run.
+    seed : int
         Positions (not values) of the run along ``lr`` and ``seed``. Default: the first run.
     checkpoint : int, optional
         A position along ``checkpoint``; default: every checkpoint (a leading axis on each array).
