@@ -1,64 +1,139 @@
-"""The full-rank network's rollout with a hand-written backward pass (a ``jax.custom_vjp``).
+"""The full-rank network's rollout, compiled, with a hand-written backward pass (a ``jax.custom_vjp``).
 
 Forward: x_{t+1} = (1 - alpha) x_t + alpha tanh(x_t W + d_t) over every step, for every trial at
-once. Backward: backpropagation through time whose weight gradient is one matrix product over all
-steps (see :func:`_rollout_backward`), equal to autodiff to rounding and about 3x faster.
+once. Both passes run in the numba kernels of
+:mod:`._rollout_kernels`, called from the jitted training step through ``jax.pure_callback``: a
+vmapped call hands them every network of a chunk at once, and each network's steps run from its own
+weights in one core's cache. Backward: backpropagation through time from the kept tanh values,
+equal to autodiff of the plain ``lax.scan`` to rounding (tests). The weight gradient
+dL/dW = sum_t x_t^T dz_t, with dz_t = alpha (1 - a_t^2) dL/dx_{t+1}, is accumulated in the same
+sweep over the steps as the state's gradient, while W is in cache.
+
+Low-rank networks keep the plain ``lax.scan`` (:meth:`.RateNetwork.simulate`): the same kernels
+written for W = m n^T ran slower inside the training step than the scan does (measured while
+writing these; see the changelog).
 """
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 
+import numpy as np
 
-def _rollout_forward(alpha, W, drive, x0):
+from . import _rollout_kernels as kernels
+
+_LOCK = threading.Lock()  # numba's default thread pool takes one caller at a time (dask may run threads)
+
+
+def _to_host(x):
+    """float64 arrays cross to the host as pairs of uint32 words: a callback runs where JAX's 64-bit
+    mode may be off (the executing thread, not the tracing one), and there its arguments and results
+    are cast to the default types, which would round them to float32."""
     import jax
     import jax.numpy as jnp
 
-    def step(x, drive_t):
-        a = jnp.tanh(x @ W + drive_t)
-        x_new = (1 - alpha) * x + alpha * a
-        return x_new, (x_new, a)
+    return jax.lax.bitcast_convert_type(x, jnp.uint32) if x.dtype == jnp.float64 else x
 
-    _, (xs, a) = jax.lax.scan(step, x0, drive)
+
+def _from_host(x, dtype):
+    import jax
+
+    return jax.lax.bitcast_convert_type(x, dtype) if x.dtype != dtype else x
+
+
+def _from_device(array) -> np.ndarray:
+    array = np.asarray(array)
+    return array.view(np.float64)[..., 0] if array.dtype == np.uint32 else array
+
+
+def _to_device(array: np.ndarray) -> np.ndarray:
+    return array.view(np.uint32).reshape(*array.shape, 2) if array.dtype == np.float64 else array
+
+
+def _flat(array, core: int):
+    """``array`` with its leading (vmapped) axes merged into one, contiguous."""
+    array = _from_device(array)
+    return np.ascontiguousarray(array.reshape(-1, *array.shape[array.ndim - core:]))
+
+
+def _forward_host(alpha: float, W, drive, x0):
+    """Host side of the forward pass: (xs, a) with the leading axes of ``drive``."""
+    drive = _from_device(drive)
+    dtype = drive.dtype.type
+    keep, rate = dtype(1 - alpha), dtype(alpha)
+    d, x = _flat(drive, 3), _flat(x0, 2)
+    xs, a = np.empty_like(d), np.empty_like(d)
+    forward = kernels.full_forward32 if dtype is np.float32 else kernels.full_forward64
+    with _LOCK:
+        forward(keep, rate, _flat(W, 2), d, x, xs, a)
+    return _to_device(xs.reshape(drive.shape)), _to_device(a.reshape(drive.shape))
+
+
+def _backward_host(alpha: float, W, x0, xs, a, g):
+    """Host side of the backward pass: (dW, d drive, d x0) with the callers' shapes."""
+    xs = _from_device(xs)
+    dtype = xs.dtype.type
+    keep, rate = dtype(1 - alpha), dtype(alpha)
+    weights, x, s, t, gg = _flat(W, 2), _flat(x0, 2), _flat(xs, 3), _flat(a, 3), _flat(g, 3)
+    dW, dz, dx0 = np.empty_like(weights), np.empty_like(s), np.empty_like(x)
+    with _LOCK:
+        kernels.full_backward(keep, rate, weights, x, s, t, gg, dW, dz, dx0)
+    return tuple(map(_to_device, (dW.reshape(_from_device(W).shape), dz.reshape(xs.shape),
+                                  dx0.reshape(_from_device(x0).shape))))
+
+
+def _shape_of(value):
+    """The shape and type in which ``value``'s kind crosses from the host (see :func:`_to_host`)."""
+    import jax
+    import jax.numpy as jnp
+
+    if value.dtype == jnp.float64:
+        return jax.ShapeDtypeStruct((*value.shape, 2), jnp.uint32)
+    return jax.ShapeDtypeStruct(value.shape, value.dtype)
+
+
+def _forward(alpha, W, drive, x0):
+    import jax
+
+    # broadcast_all: a vmapped call reaches the host once, with every network's arrays stacked
+    xs, a = jax.pure_callback(lambda *args: _forward_host(alpha, *args), (_shape_of(drive), _shape_of(drive)),
+                              *map(_to_host, (W, drive, x0)), vmap_method="broadcast_all")
+    xs, a = _from_host(xs, drive.dtype), _from_host(a, drive.dtype)
     return xs, (W, x0, xs, a)
 
 
-def _rollout_backward(alpha, residuals, g):
-    """Backpropagation through time with the weight gradient as one product over all steps.
-
-    With a_t = tanh(x_t W + d_t) and x_{t+1} = (1 - alpha) x_t + alpha a_t, the reverse scan
-    carries G = dL/dx_{t+1} and returns dz_t = alpha (1 - a_t^2) G; then dL/dW = sum_t x_t^T dz_t
-    is one (N x steps*trials) @ (steps*trials x N) product. Autodiff of the forward scan instead
-    accumulates a rank-`trials` update of W at every step, which is memory-bound; this is about 3x
-    faster per network-epoch (benchmarks/networks.py) and equal to it to rounding (tests).
-    """
+def _backward(alpha, residuals, g):
     import jax
-    import jax.numpy as jnp
 
     W, x0, xs, a = residuals
-
-    def back(G_next, inputs):
-        g_t, a_t = inputs
-        G = G_next + g_t
-        dz = alpha * (1 - a_t * a_t) * G
-        return (1 - alpha) * G + dz @ W.T, dz
-
-    G0, dz = jax.lax.scan(back, jnp.zeros_like(x0), (g, a), reverse=True)
-    x_prev = jnp.concatenate([x0[None], xs[:-1]], axis=0)
-    return jnp.einsum("tbi,tbj->ij", x_prev, dz), dz, G0
+    grads = jax.pure_callback(lambda *args: _backward_host(alpha, *args),
+                              (_shape_of(W), _shape_of(xs), _shape_of(x0)), *map(_to_host, (W, x0, xs, a, g)),
+                              vmap_method="broadcast_all")
+    return tuple(_from_host(grad, xs.dtype) for grad in grads)
 
 
 @cache
 def _make_rollout():
-    # built on first use: JAX is imported lazily throughout this module
+    # built on first use: JAX is imported lazily throughout this package
     import jax
 
-    rollout = jax.custom_vjp(lambda alpha, W, drive, x0: _rollout_forward(alpha, W, drive, x0)[0],
+    rollout = jax.custom_vjp(lambda alpha, W, drive, x0: _forward(alpha, W, drive, x0)[0],
                              nondiff_argnums=(0,))
-    rollout.defvjp(_rollout_forward, _rollout_backward)
+    rollout.defvjp(_forward, _backward)
     return rollout
 
 
-def full_rank_rollout(alpha, W, drive, x0):
-    """States x_1..x_steps of a full-rank network, shape (steps, trials, N), differentiable."""
-    return _make_rollout()(alpha, W, drive, x0)
+def full_rank_rollout(alpha: float, W, drive, x0):
+    """States x_1..x_steps, shape (steps, trials, N), of a full-rank network; differentiable (reverse mode).
+
+    ``W`` (N, N) is in the row convention (drive = x @ W), ``drive`` (steps, trials, N) is
+    everything else inside the tanh (input, bias, noise) and ``x0`` (trials, N) the initial state;
+    float32 or float64.
+    """
+    import jax.numpy as jnp
+
+    dtype = jnp.result_type(drive)
+    if dtype not in (jnp.float32, jnp.float64):
+        raise ValueError(f"drive must be float32 or float64, got {dtype}")
+    return _make_rollout()(float(alpha), jnp.asarray(W, dtype), jnp.asarray(drive, dtype), jnp.asarray(x0, dtype))
