@@ -45,46 +45,40 @@ def _tanh32(x):  # pragma: no cover - compiled
     return x * p / q
 
 
-@njit(parallel=True, fastmath=True, cache=True, error_model="numpy")
-def full_forward32(keep, alpha, W, drive, x0, xs, a):  # pragma: no cover - compiled
-    """States xs and tanh values a, shape (B, S, R, N), of B full-rank networks (float32)."""
-    B, S, R, N = drive.shape
-    for b in prange(B):
-        pre = np.empty(N, np.float32)
-        for r in range(R):
-            x = x0[b, r].copy()
-            for s in range(S):
-                pre[:] = drive[b, s, r]
-                for i in range(N):
-                    xi = x[i]
+def _full_forward(tanh):
+    """The forward kernel with the given scalar tanh (one per dtype; the loops are the same)."""
+
+    @njit(parallel=True, fastmath=True, cache=True, error_model="numpy")
+    def forward(keep, alpha, W, drive, x0, xs, a):  # pragma: no cover - compiled
+        B, S, R, N = drive.shape
+        for b in prange(B):
+            pre = np.empty(N, xs.dtype)
+            for r in range(R):
+                x = x0[b, r].copy()
+                for s in range(S):
+                    pre[:] = drive[b, s, r]
+                    for i in range(N):
+                        xi = x[i]
+                        for j in range(N):
+                            pre[j] += xi * W[b, i, j]
                     for j in range(N):
-                        pre[j] += xi * W[b, i, j]
-                for j in range(N):
-                    t = _tanh32(pre[j])
-                    a[b, s, r, j] = t
-                    x[j] = keep * x[j] + alpha * t
-                    xs[b, s, r, j] = x[j]
+                        t = tanh(pre[j])
+                        a[b, s, r, j] = t
+                        x[j] = keep * x[j] + alpha * t
+                        xs[b, s, r, j] = x[j]
+
+    return forward
 
 
-@njit(parallel=True, fastmath=True, cache=True, error_model="numpy")
-def full_forward64(keep, alpha, W, drive, x0, xs, a):  # pragma: no cover - compiled
-    """As :func:`full_forward32`, in float64 with the C library's tanh."""
-    B, S, R, N = drive.shape
-    for b in prange(B):
-        pre = np.empty(N, np.float64)
-        for r in range(R):
-            x = x0[b, r].copy()
-            for s in range(S):
-                pre[:] = drive[b, s, r]
-                for i in range(N):
-                    xi = x[i]
-                    for j in range(N):
-                        pre[j] += xi * W[b, i, j]
-                for j in range(N):
-                    t = np.tanh(pre[j])
-                    a[b, s, r, j] = t
-                    x[j] = keep * x[j] + alpha * t
-                    xs[b, s, r, j] = x[j]
+@njit(inline="always")
+def _tanh64(x):  # pragma: no cover - compiled
+    return np.tanh(x)
+
+
+full_forward32 = _full_forward(_tanh32)
+"""States xs and tanh values a, shape (B, S, R, N), of B full-rank networks (float32)."""
+full_forward64 = _full_forward(_tanh64)
+"""As :data:`full_forward32`, in float64 with the C library's tanh."""
 
 
 @njit(parallel=True, fastmath=True, cache=True, error_model="numpy")
