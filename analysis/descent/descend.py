@@ -39,25 +39,15 @@ class Descent:
     grad : ndarray
         r, L(r) and dL/dr at each recorded epoch, shape (n_records, *batch_shape).
     r_min : ndarray
-        Per run: the minimiser, the no-learning boundary r*/4, L(r_min), the plateau loss
-        in the zone (L(0) at finite a) and the sharp slope just above r* (the unit of the
-        gradient floor).
+        Per run: the minimiser of the loss.
     r_zone : ndarray
-        Per run: the minimiser, the no-learning boundary r*/4, L(r_min), the plateau loss
-        in the zone (L(0) at finite a) and the sharp slope just above r* (the unit of the
-        gradient floor).
+        Per run: the no-learning boundary r*/4.
     loss_min : ndarray
-        Per run: the minimiser, the no-learning boundary r*/4, L(r_min), the plateau loss
-        in the zone (L(0) at finite a) and the sharp slope just above r* (the unit of the
-        gradient floor).
+        Per run: L(r_min).
     zone_loss : ndarray
-        Per run: the minimiser, the no-learning boundary r*/4, L(r_min), the plateau loss
-        in the zone (L(0) at finite a) and the sharp slope just above r* (the unit of the
-        gradient floor).
+        Per run: the plateau loss in the zone (L(0) at finite a).
     slope_scale : ndarray
-        Per run: the minimiser, the no-learning boundary r*/4, L(r_min), the plateau loss
-        in the zone (L(0) at finite a) and the sharp slope just above r* (the unit of the
-        gradient floor).
+        Per run: the sharp slope just above r* (the unit of the gradient floor).
     """
 
     epochs: np.ndarray
