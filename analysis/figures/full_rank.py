@@ -4,7 +4,9 @@ Both learning-rate sweeps (cue discrimination and match-to-sample, 20 rates from
 deterministic: no noise, every unit starting at 0) with the recurrent norms monitored at every
 epoch; box plots against the rate; the reference's two case studies per task; and the
 match-to-sample run at lr 1.438 at epochs 5750-5752. The default scale keeps all 20 rates and the
-four case-study seeds (0, 1, 9, 12) at 5000 epochs; ``--reference`` runs 20 seeds x 20k epochs.
+four case-study seeds (0, 1, 9, 12) at 5000 epochs; ``--reference`` runs 20 seeds x 20k epochs and
+keeps each sweep's compact results (:func:`analysis.networks.compact_norm_sweep`: per-run summaries
+and the case studies' records) in ``figures/data``, from which later runs draw it in seconds.
 """
 
 from __future__ import annotations
@@ -12,20 +14,29 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..networks import checkpoint_params, preset
+from ..networks import checkpoint_params, compact_norm_sweep, kept_run, preset
 from ..plotting.oscillation import plot_case_study, plot_lr_summary, plot_saturation
 from .context import cache_path, scale_entry
+from .reference_runs import FIG7_FILES, fig7_config, reference_data
 
 CASES = {"fig7-dcdt": ((12, 1), (12, 9)), "fig7-dmts": ((15, 12), (15, 0))}  # the reference's (lr index, seed)
+EXPERIMENT = {"fig7-dcdt": "Fig 7 cue discrimination", "fig7-dmts": "Fig 7 match-to-sample"}
+
+
+def _compact_sweep(ctx, name: str, config: dict):
+    """The sweep of ``config`` (cached, resumable), compacted with its case studies' records."""
+    p = preset(name)
+    ds = p.run(lr=config["lr"], seeds=config["seeds"], epochs=config["epochs"], record_every=config["record_every"],
+               monitor="recurrent_norms", executor=ctx.executor,
+               out=cache_path(ctx, f"rnn-{name}", [config["lr"], config["seeds"], config["epochs"]]))
+    return compact_norm_sweep(ds, [(p.lr[i], seed) for i, seed in CASES[name]])
 
 
 def _sweep(ctx, name: str):
-    p = preset(name)
-    seeds, epochs = ctx.rnn.pick(((0, 1), 400), ((0, 1, 9, 12), 5000), (tuple(range(20)), 20_000))
-    lr = p.lr if not ctx.rnn.quick else p.lr[::4]
-    return p.run(lr=list(lr), seeds=list(seeds), epochs=epochs, record_every=max(1, epochs // 2000),
-                 monitor="recurrent_norms", out=cache_path(ctx, f"rnn-{name}", [list(lr), list(seeds), epochs]),
-                 executor=ctx.executor)
+    """Fig 7's sweep of ``name``, compact: kept at the reference's sizes if it was run, else at this run's scale."""
+    kept = reference_data(ctx, FIG7_FILES[EXPERIMENT[name]], fig7_config(name, "reference"),
+                          lambda c: _compact_sweep(ctx, name, c))
+    return kept if kept is not None else _compact_sweep(ctx, name, fig7_config(name, ctx.rnn.scale))
 
 
 def _saturation(ctx):
@@ -58,22 +69,17 @@ def fig_rnn_large_rates(ctx):
         ds = _sweep(ctx, name)
         task = name.removeprefix("fig7-").upper()
         plot_lr_summary(ds, axes=row[:3], title=task)
-        for ax, (lr_index, seed) in zip(row[3:], CASES[name], strict=True):
-            if lr_index < ds.lr.size and seed in ds.seed.values:
-                plot_case_study(ds, lr_index, seed, ax=ax)
+        for index, ax in enumerate(row[3:]):
+            if index < ds.sizes["run"]:
+                plot_case_study(kept_run(ds, index), ax=ax)
                 ax.set_title(f"{task}: {ax.get_title()}", fontsize=9)
-            else:  # the quick run keeps a coarser grid
+            else:  # a quick run's coarser grid may not hold the case
                 ax.set_axis_off()
-        per_run = ds.mean_loss.values
-
-        def epoch_mean(values):  # in float64 and one memory layout: a cached sweep gives the same numbers
-            return np.nanmean(np.ascontiguousarray(values, dtype=np.float64), axis=-1)
-
         summary[name] = {"lr": ds.lr.values.tolist(), "seeds": ds.seed.values.tolist(),
                          "epochs": int(ds.attrs["epochs"]),
-                         "median_time_averaged_loss": np.nanmedian(per_run, axis=1).tolist(),
-                         "median_mean_grad_W_norm": np.nanmedian(epoch_mean(ds.grad_W_norm.values), 1).tolist(),
-                         "median_mean_W_norm": np.nanmedian(epoch_mean(ds.W_norm.values), 1).tolist()}
+                         "median_time_averaged_loss": np.nanmedian(ds.mean_loss.values, axis=1).tolist(),
+                         "median_mean_grad_W_norm": np.nanmedian(ds.grad_W_norm.values, axis=1).tolist(),
+                         "median_mean_W_norm": np.nanmedian(ds.W_norm.values, axis=1).tolist()}
     sat, states, outputs, target = _saturation(ctx)
     plot_saturation(states, outputs, target, axes=rows[2][:2])
     run = sat.isel(lr=0, seed=0)

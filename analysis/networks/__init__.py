@@ -6,7 +6,8 @@
   and the companion study's :func:`onehot_cue_discrimination`.
 * :mod:`.training`: :func:`train_sweep`, every (learning rate, seed) network of a chunk in one
   jit-compiled, vmapped program, with regimes decided from every epoch; :func:`start_from`, to
-  continue a sweep from a checkpoint; :func:`checkpoint_params`, to read one run's checkpoints.
+  continue a sweep from a checkpoint; :func:`checkpoint_params`, to read one run's checkpoints;
+  :func:`compact_norm_sweep` and :func:`kept_run`, the compact form of a weight-norm sweep (Fig 7).
 * :mod:`.presets`: every experiment of the paper (and the companion study's large sweeps) as a
   named preset.
 * :mod:`.flows` and :mod:`.mapping`: the rank-one latent flow in closed form, the ghost timeline,
@@ -40,6 +41,8 @@ from .training import (
     checkpoint_params,
     classify_runs,
     combination,
+    compact_norm_sweep,
+    kept_run,
     start_from,
     swept_axes,
     train_sweep,
@@ -57,8 +60,10 @@ __all__ = [
     "checkpoint_params",
     "classify_runs",
     "combination",
+    "compact_norm_sweep",
     "cue_discrimination",
     "delayed_activation",
+    "kept_run",
     "learned_networks",
     "make_task",
     "match_to_sample",

@@ -21,8 +21,6 @@ from functools import cache
 
 import numpy as np
 
-from . import _rollout_kernels as kernels
-
 _LOCK = threading.Lock()  # numba's default thread pool takes one caller at a time (dask may run threads)
 
 
@@ -64,6 +62,8 @@ def _forward_host(alpha: float, W, drive, x0):
     keep, rate = dtype(1 - alpha), dtype(alpha)
     d, x = _flat(drive, 3), _flat(x0, 2)
     xs, a = np.empty_like(d), np.empty_like(d)
+    from . import _rollout_kernels as kernels  # numba loads only when a compiled path runs
+
     forward = kernels.full_forward32 if dtype is np.float32 else kernels.full_forward64
     with _LOCK:
         forward(keep, rate, _flat(W, 2), d, x, xs, a)
@@ -77,6 +77,8 @@ def _backward_host(alpha: float, W, x0, xs, a, g):
     keep, rate = dtype(1 - alpha), dtype(alpha)
     weights, x, s, t, gg = _flat(W, 2), _flat(x0, 2), _flat(xs, 3), _flat(a, 3), _flat(g, 3)
     dW, dz, dx0 = np.empty_like(weights), np.empty_like(s), np.empty_like(x)
+    from . import _rollout_kernels as kernels  # numba loads only when a compiled path runs
+
     with _LOCK:
         kernels.full_backward(keep, rate, weights, x, s, t, gg, dW, dz, dx0)
     return tuple(map(_to_device, (dW.reshape(_from_device(W).shape), dz.reshape(xs.shape),

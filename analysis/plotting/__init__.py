@@ -7,6 +7,8 @@
 * :mod:`.networks`: trained networks (ghost timing, latent flows, slow points, regimes);
 * :mod:`.ghosts`: any network's slow points with its trajectories, and a tracker's timeline;
 * :mod:`.remedies`: the remedies and the scaling law in networks;
+* :mod:`.oscillation`: full-rank networks at large learning rates (box plots against the rate, case
+  studies, the saturation run; figure 21);
 * :mod:`.network_critical`: a network's critical rate, measured and predicted from its own 1-D model
   (rank one: figure 22; two full-rank architectures: figure 23).
 
@@ -25,6 +27,7 @@ from .networks import (
     plot_regime_fractions,
     plot_training,
 )
+from .oscillation import plot_case_study, plot_lr_summary, plot_saturation
 from .reduced_model import (
     plot_canonical_form,
     plot_landscape,
@@ -54,6 +57,7 @@ __all__ = [
     "ZONE_SHADE",
     "check_phase_diagram",
     "plot_canonical_form",
+    "plot_case_study",
     "plot_gain_ablation",
     "plot_ghost_lag",
     "plot_landscape",
@@ -62,6 +66,7 @@ __all__ = [
     "plot_learning_dynamics",
     "plot_long_rank_one_run",
     "plot_loss_against_rate",
+    "plot_lr_summary",
     "plot_network_critical_more",
     "plot_network_critical_rate",
     "plot_network_scaling",
@@ -73,6 +78,7 @@ __all__ = [
     "plot_rank_remedy",
     "plot_readout_normalization",
     "plot_reference_experiment",
+    "plot_saturation",
     "plot_regime_fractions",
     "plot_scaling",
     "plot_ghost_tracker",

@@ -23,14 +23,19 @@ SUMMARIES = {  # variable of a recurrent_norms sweep -> (per-run summary, axis l
 
 def _per_run(ds, name: str) -> np.ndarray:
     values = ds[name].values
-    # (lr, seed), averaged in float64 and one memory layout: the same numbers from memory or a file
-    return values if name == "mean_loss" else np.nanmean(np.ascontiguousarray(values, dtype=np.float64), axis=-1)
+    if "epoch" not in ds[name].dims:  # a summary per run already: (lr, seed)
+        return values
+    # averaged in float64 and one memory layout: the same numbers from memory or a file
+    return np.nanmean(np.ascontiguousarray(values, dtype=np.float64), axis=ds[name].dims.index("epoch"))
 
 
 def plot_lr_summary(ds, *, names=("mean_loss", "grad_W_norm", "W_norm"), axes=None, title: str = "") -> Figure:
     """Box plots over the seeds of each per-run summary against the learning rate (log-log).
 
-    ``ds`` is a full-rank :func:`train_sweep` result with ``monitor="recurrent_norms"``.
+    ``ds`` is a full-rank :func:`train_sweep` result with ``monitor="recurrent_norms"``, or its
+    compact form (:func:`analysis.networks.compact_norm_sweep`): each of ``names`` is either
+    recorded per epoch, and then averaged over the records of each run, or one value per run
+    (dimensions lr and seed).
     """
     missing = [n for n in names if n not in ds]
     if missing:
@@ -59,16 +64,23 @@ def plot_lr_summary(ds, *, names=("mean_loss", "grad_W_norm", "W_norm"), axes=No
     return fig
 
 
-def plot_case_study(ds, lr_index: int, seed, *, ax=None) -> Figure:
-    """Loss, ||grad W_rec|| and ||W_rec|| of one run against the epoch (log-log)."""
+def plot_case_study(run, *, ax=None) -> Figure:
+    """Loss, ||grad W_rec|| and ||W_rec|| of one run against the epoch (log-log).
+
+    ``run`` is one run of a sweep with ``monitor="recurrent_norms"``, e.g. ``ds.isel(lr=12).sel(seed=1)``:
+    the records ``loss``, ``grad_W_norm`` and ``W_norm`` over ``epoch``, with scalar ``lr`` and ``seed``.
+    """
+    missing = [n for n in ("loss", "grad_W_norm", "W_norm") if n not in run]
+    if missing or run["loss"].dims != ("epoch",):
+        raise ValueError(f"run must be one run's records over epoch with loss, grad_W_norm and W_norm "
+                         f"(missing {missing}, loss dims {run['loss'].dims if 'loss' in run else None})")
     fig, (ax,) = axes_row(None if ax is None else [ax], 1, size=(4.6, 3.8))
-    run = ds.isel(lr=lr_index).sel(seed=seed)
     epochs = np.maximum(run.epoch.values, 1)
     for name, color, label in (("loss", OKABE_ITO["black"], "loss"), ("grad_W_norm", OKABE_ITO["vermillion"],
                                "||grad W_rec||"), ("W_norm", OKABE_ITO["blue"], "||W_rec||")):
         ax.loglog(epochs, run[name].values, color=color, lw=0.9, label=label)
     ax.set(xlabel="epoch", ylabel="loss, norms", xlim=(10, epochs.max()),
-           title=f"lr {float(ds.lr.values[lr_index]):.3g} (index {lr_index}), seed {seed}")
+           title=f"lr {float(run.lr):.3g}, seed {int(run.seed)}")
     ax.title.set_fontsize(9)
     legend_below(ax, ncols=3)
     return fig

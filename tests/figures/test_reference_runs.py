@@ -1,6 +1,7 @@
 """The reference-size experiments' compact results (analysis.figures.reference_runs) and their plots."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,18 +10,22 @@ import xarray as xr
 from analysis.figures import FIGURES, Context, Settings
 from analysis.figures.reference_runs import (
     FIG3_LONG,
+    FIG7_FILES,
     cost_per_network_epoch,
     estimate_reference_seconds,
     fig3_long_run,
     fig3_short_run,
     fig6a_config,
+    fig7_config,
     reference_data,
     reference_plan,
 )
 from analysis.networks import preset, train_sweep
 from analysis.networks.flows import ghost_lag
 from analysis.plotting import plot_long_rank_one_run, plot_loss_against_rate
+from analysis.store import write_netcdf
 
+ROOT = Path(__file__).resolve().parents[2]
 TINY_LONG = {"lr": 0.03, "seeds": [40, 41], "epochs": 1500, "checkpoint_every": 50, "record_every": 50,
              "flow_epochs": [0, 500, 1450], "drop_window": 100}
 
@@ -127,6 +132,24 @@ def test_the_plan_charges_a_task_network_its_trials_and_steps_and_filters_by_fig
     assert {item["experiment"] for item in only_fig7} == {"Fig 7 cue discrimination", "Fig 7 match-to-sample",
                                                           "Fig 7 saturation"}
     assert reference_plan(ctx, ["01_canonical_form"]) == []
+
+
+def test_a_fig7_sweep_counts_as_kept_once_its_compact_results_are_saved(tmp_path):
+    config = fig7_config("fig7-dcdt", "reference")
+    p = preset("fig7-dcdt")
+    assert (config["lr"], config["seeds"], config["epochs"]) == (list(p.lr), list(range(20)), 20_000)
+    assert fig7_config("fig7-dcdt", "quick")["lr"] == list(p.lr[::4])
+    (tmp_path / "data").mkdir()
+    file = tmp_path / "data" / FIG7_FILES["Fig 7 cue discrimination"]
+    write_netcdf(xr.Dataset(attrs={"experiment": json.dumps(fig7_config("fig7-dcdt", "default"))}), file)
+    plan = {item["experiment"]: item for item in reference_plan(_context(tmp_path, "reference"))}
+    kept_in_repository = plan["Fig 7 cue discrimination"]["kept"]  # another config here: only the repository's counts
+    write_netcdf(xr.Dataset(attrs={"experiment": json.dumps(config)}), file, overwrite=True)
+    plan = {item["experiment"]: item for item in reference_plan(_context(tmp_path, "reference"))}
+    assert plan["Fig 7 cue discrimination"]["kept"]
+    assert not kept_in_repository or (ROOT / "figures" / "data" / file.name).is_file()
+    with pytest.raises(ValueError, match="scale must be one of"):
+        fig7_config("fig7-dcdt", "huge")
 
 
 def test_the_measured_cost_per_network_epoch_is_positive_and_its_arguments_checked():

@@ -10,7 +10,7 @@ regimes), :mod:`.results` (the Dataset, and reading checkpoints back), :mod:`.sw
 from ...optimizers import OPTIMIZERS
 from .continuation import Start, check_start, start_from
 from .criteria import NetworkCriteria, classify_runs
-from .monitor import count_fixed_points
+from .monitor import compact_norm_sweep, count_fixed_points, kept_run
 from .plan import positive_list, seed_list
 from .results import checkpoint_params, combination, parameter_names, swept_axes
 from .segment import loss_and_accuracy
@@ -24,7 +24,9 @@ __all__ = [
     "checkpoint_params",
     "classify_runs",
     "combination",
+    "compact_norm_sweep",
     "count_fixed_points",
+    "kept_run",
     "loss_and_accuracy",
     "parameter_names",
     "positive_list",
