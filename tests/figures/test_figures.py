@@ -14,6 +14,7 @@ from analysis.figures import FIGURES, summary_table
 from analysis.figures.summary import SCALES_END, SCALES_START, TABLE_END, TABLE_START, scales_table
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.xdist_group("quick_run")  # one worker runs the shared quick run (pytest -n)
 
 
 def ghost(*args, **kwargs):
@@ -50,14 +51,17 @@ def test_summary_numbers_agree_with_closed_forms(quick_run):
 
 
 def test_rerun_reuses_cached_sweeps(quick_run):
+    """A second run reads its sweeps back: two 1-D phase diagrams and two network sweeps here (the
+    recipes' tests read every network figure back from the cache)."""
     cache = quick_run / ".cache"
     before = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.nc")}
     assert before
-    proc = ghost("figures", "--quick", "--out", str(quick_run), "--format", "svg")
+    proc = ghost("figures", "--quick", "--out", str(quick_run), "--format", "svg", "--only", "07,08,14,21")
     assert proc.returncode == 0, proc.stderr
     after = {p.name: p.stat().st_mtime_ns for p in cache.glob("*.nc")}
     assert after == before
-    assert (quick_run / "07_phase_eta_T.svg").is_file()
+    assert all((quick_run / f"{name}.svg").is_file()
+               for name in ("07_phase_eta_T", "08_phase_eta_a", "14_rnn_lr_sweeps", "21_rnn_large_rates"))
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from analysis.figures import FIGURES, Context, Settings, full_rank, network_critical, network_critical_more
 from analysis.figures import networks as recipes
 
+pytestmark = pytest.mark.xdist_group("quick_run")  # one worker runs the shared quick run (pytest -n)
 RECIPE_MODULES = (recipes.__name__, full_rank.__name__, network_critical.__name__, network_critical_more.__name__)
 NETWORK_RECIPES = [(name, make) for name, _, make in FIGURES if make.__module__ in RECIPE_MODULES]
 

@@ -8,7 +8,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 FIXED_POINT_GRID = (-15.0, 15.0, 1000)  # the reference's grid for counting latent fixed points
 MONITORS = ("fixed_points", "recurrent_norms")
@@ -33,7 +39,7 @@ NORM_RECORDS = ("loss", "grad_W_norm", "W_norm")
 """The per-epoch records of a ``monitor="recurrent_norms"`` sweep that :func:`compact_norm_sweep` keeps."""
 
 
-def compact_norm_sweep(ds, runs):
+def compact_norm_sweep(ds: xr.Dataset, runs: Sequence[tuple[float, int]]) -> xr.Dataset:
     """The compact form of a ``monitor="recurrent_norms"`` sweep over lr and seed: what Fig 7 draws.
 
     Parameters
@@ -75,10 +81,22 @@ def compact_norm_sweep(ds, runs):
     return compact
 
 
-def kept_run(compact, index: int):
-    """Run ``index`` of :func:`compact_norm_sweep`'s kept runs: ``loss``, ``grad_W_norm`` and ``W_norm``
-    over ``epoch``, with scalar coordinates ``lr`` and ``seed`` (what
-    :func:`analysis.plotting.plot_case_study` draws)."""
+def kept_run(compact: xr.Dataset, index: int) -> xr.Dataset:
+    """One of the runs whose records :func:`compact_norm_sweep` kept whole.
+
+    Parameters
+    ----------
+    compact : xarray.Dataset
+        A result of :func:`compact_norm_sweep`.
+    index : int
+        Which kept run, from 0 (in the order of its ``runs`` argument).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``loss``, ``grad_W_norm`` and ``W_norm`` over ``epoch``, with scalar coordinates ``lr`` and
+        ``seed``: what :func:`analysis.plotting.plot_case_study` draws.
+    """
     size = compact.sizes.get("run", 0)
     if not isinstance(index, int) or not 0 <= index < size:
         raise ValueError(f"index must be an integer in [0, {size}), got {index!r}")
