@@ -40,7 +40,8 @@ class Branch:
 
 
 def follow_branch(family: Callable, values: Sequence[float], start: np.ndarray | Sequence[float], *,
-                  fixed_tol: float = 1e-10, slow_tol: float = 1e-4, bisections: int = 40) -> Branch:
+                  fixed_tol: float = 1e-10, slow_tol: float = 1e-4, bisections: int = 40,
+                  as_params: bool = False) -> Branch:
     """Follow a fixed point or ghost of ``family(p)`` over the parameter ``values`` by continuation.
 
     At each value the search starts from the point found at the previous one. Where the point
@@ -61,6 +62,10 @@ def follow_branch(family: Callable, values: Sequence[float], start: np.ndarray |
         As for :func:`find_slow_points`.
     bisections : int, optional
         Bisection steps that refine the annihilation.
+    as_params : bool, optional
+        ``family`` is itself the field, a function F(x, p) of the state and the parameter, searched
+        with ``params=p`` (see :func:`find_slow_points`): compiled once for every value and
+        bisection step, where a new system per value (the default) compiles anew each time.
 
     Returns
     -------
@@ -75,7 +80,8 @@ def follow_branch(family: Callable, values: Sequence[float], start: np.ndarray |
     xs, kinds, speeds, reffs = [], [], [], []
 
     def nearest(p, guess):
-        found = find_slow_points(family(p), guess[None], fixed_tol=fixed_tol, slow_tol=slow_tol)
+        system, params = (family, np.float64(p)) if as_params else (family(p), None)
+        found = find_slow_points(system, guess[None], fixed_tol=fixed_tol, slow_tol=slow_tol, params=params)
         if not len(found):
             return None
         i = int(np.argmin(np.linalg.norm(found.x - guess, axis=1)))

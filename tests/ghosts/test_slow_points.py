@@ -117,11 +117,18 @@ def test_branch_finds_where_the_saddle_node_pair_annihilates():
     b_c = np.arctanh(t) - w * t  # the fold of the upper pair, reached from above as b decreases
     family = lambda b: (lambda k: -k + w * jnp.tanh(k) + b)  # noqa: E731
     values = np.linspace(b_c + 0.3, b_c - 0.3, 13)
-    branch = follow_branch(family, values, [np.arctanh(t) + 0.5])
+    branch = follow_branch(lambda k, b: -k + w * jnp.tanh(k) + b, values, [np.arctanh(t) + 0.5], as_params=True)
     assert branch.kind[0] == "fixed point" and branch.kind[-1] == "ghost"
     assert branch.annihilation == pytest.approx(b_c, abs=1e-6)
     ghosts = branch.kind == "ghost"
     np.testing.assert_allclose(branch.r_eff[ghosts], -w * t * (1 - t**2) * (values[ghosts] - b_c), rtol=1e-5)
+    few = values[[0, 6, 12]]  # a new system per value (compiled each time) follows the same branch
+    closures = follow_branch(family, few, [np.arctanh(t) + 0.5], bisections=3)
+    same = follow_branch(lambda k, b: -k + w * jnp.tanh(k) + b, few, [np.arctanh(t) + 0.5], bisections=3,
+                         as_params=True)
+    assert closures.kind.tolist() == same.kind.tolist()
+    np.testing.assert_allclose(closures.x, same.x, rtol=1e-12, atol=1e-12)
+    assert closures.annihilation == same.annihilation
 
 
 def test_normal_form_does_not_depend_on_the_scale_of_v():

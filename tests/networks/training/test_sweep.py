@@ -87,9 +87,10 @@ def test_dataset_round_trips_through_netcdf(tmp_path):
 
 # --- the paper's behaviour in the rank-one network ------------------------------------------------
 def test_rank_one_network_plateaus_drops_abruptly_and_traps_above_a_critical_rate():
-    """Reference grid logspace(-4, -1, 30) x 10 seeds, at 6000 epochs instead of 200k."""
-    lr = np.logspace(-4, -1, 30)
-    ds = train_sweep(DelayedActivationRNN(), delayed_activation(20), lr=lr, seeds=10, epochs=6000, record_every=50)
+    """Every third rate of the reference's grid logspace(-4, -1, 30), 4 seeds, at 6000 epochs
+    instead of 200k (the whole grid is figure 14's)."""
+    lr = np.logspace(-4, -1, 30)[::3]
+    ds = train_sweep(DelayedActivationRNN(), delayed_activation(20), lr=lr, seeds=4, epochs=6000, record_every=50)
     assert np.allclose(ds.initial_loss, 1.0, atol=1e-3)  # the output starts off: the plateau near 1
     # at 6000 epochs the runs that dropped are still polishing (loss ~0.03, regime "descending"), so
     # "learned" here is the end state: below a tenth of the plateau loss
