@@ -67,6 +67,7 @@ def compact_norm_sweep(ds: xr.Dataset, runs: Sequence[tuple[float, int]]) -> xr.
         raise ValueError(f"ds must sweep lr and seed alone, got loss dims {ds.loss.dims}")
     per_run = [v for v in ds.data_vars if set(ds[v].dims) <= {"lr", "seed"} and not v.startswith("param_")]
     compact = ds[per_run].copy()
+    compact.encoding = {}  # the sweep's file layout (its unlimited checkpoint axis) does not carry over
     for name in NORM_RECORDS[1:]:
         records = np.ascontiguousarray(ds[name].transpose("lr", "seed", "epoch").values, dtype=np.float64)
         compact[name] = (("lr", "seed"), np.nanmean(records, axis=-1))
