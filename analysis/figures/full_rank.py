@@ -20,7 +20,6 @@ from .context import cache_path, scale_entry
 from .reference_runs import FIG7_FILES, fig7_config, reference_data
 
 CASES = {"fig7-dcdt": ((12, 1), (12, 9)), "fig7-dmts": ((15, 12), (15, 0))}  # the reference's (lr index, seed)
-EXPERIMENT = {"fig7-dcdt": "Fig 7 cue discrimination", "fig7-dmts": "Fig 7 match-to-sample"}
 
 
 def _compact_sweep(ctx, name: str, config: dict):
@@ -34,7 +33,7 @@ def _compact_sweep(ctx, name: str, config: dict):
 
 def _sweep(ctx, name: str):
     """Fig 7's sweep of ``name``, compact: kept at the reference's sizes if it was run, else at this run's scale."""
-    kept = reference_data(ctx, FIG7_FILES[EXPERIMENT[name]], fig7_config(name, "reference"),
+    kept = reference_data(ctx, FIG7_FILES[name], fig7_config(name, "reference"),
                           lambda c: _compact_sweep(ctx, name, c))
     return kept if kept is not None else _compact_sweep(ctx, name, fig7_config(name, ctx.rnn.scale))
 

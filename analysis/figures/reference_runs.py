@@ -61,8 +61,8 @@ second under 4 held readout norms and a free one."""
 FIG7_SIZES = {"quick": ((0, 1), 400), "default": ((0, 1, 9, 12), 5000), "reference": (tuple(range(20)), 20_000)}
 """Fig 7's sweeps: (seeds, epochs) at each scale; every scale keeps the preset's 20 rates (quick: every
 fourth) and the reference's case-study seeds 0, 1, 9 and 12 where it can."""
-FIG7_FILES = {"Fig 7 cue discrimination": "network_fig7_dcdt.nc", "Fig 7 match-to-sample": "network_fig7_dmts.nc"}
-"""The files of compact results (:func:`analysis.networks.compact_norm_sweep`) of Fig 7's two sweeps."""
+FIG7_FILES = {"fig7-dcdt": "network_fig7_dcdt.nc", "fig7-dmts": "network_fig7_dmts.nc"}
+"""The files of compact results (:func:`analysis.networks.compact_norm_sweep`) of Fig 7's two sweeps, by preset."""
 
 
 def fig7_config(name: str, scale: str) -> dict:
@@ -71,7 +71,7 @@ def fig7_config(name: str, scale: str) -> dict:
         raise ValueError(f"scale must be one of {sorted(FIG7_SIZES)}, got {scale!r}")
     p = preset(name)
     seeds, epochs = FIG7_SIZES[scale]
-    lr = list(p.lr) if scale != "quick" else list(p.lr[::4])
+    lr = p.lr if scale != "quick" else p.lr[::4]
     return {"preset": name, "lr": [float(v) for v in lr], "seeds": list(seeds), "epochs": epochs,
             "record_every": max(1, epochs // 2000)}
 
@@ -203,8 +203,8 @@ def reference_plan(ctx, figures=None) -> list[dict]:
     for name, (figure, preset_name, architecture, runs) in RECIPE_EXPERIMENTS.items():
         p = preset(preset_name)
         work = len(p.lr) * len(p.seeds) * runs * p.epochs * _trial_steps(p) / shape
-        kept = name in FIG7_FILES and saved_data(ctx, FIG7_FILES[name], fig7_config(preset_name, "reference"),
-                                                 attr="experiment") is not None
+        kept = preset_name in FIG7_FILES and saved_data(
+            ctx, FIG7_FILES[preset_name], fig7_config(preset_name, "reference"), attr="experiment") is not None
         plan.append({"experiment": name, "figure": figure, "architecture": architecture,
                      "network_epochs": work, "kept": kept})
     return plan if figures is None else [item for item in plan if item["figure"] in set(figures)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..networks.training.monitor import mean_over_records
 from .style import OKABE_ITO, RUN_COLORS, axes_row, legend_below
 
 SUMMARIES = {  # variable of a recurrent_norms sweep -> (per-run summary, axis label)
@@ -22,11 +23,8 @@ SUMMARIES = {  # variable of a recurrent_norms sweep -> (per-run summary, axis l
 
 
 def _per_run(ds, name: str) -> np.ndarray:
-    values = ds[name].values
-    if "epoch" not in ds[name].dims:  # a summary per run already: (lr, seed)
-        return values
-    # averaged in float64 and one memory layout: the same numbers from memory or a file
-    return np.nanmean(np.ascontiguousarray(values, dtype=np.float64), axis=ds[name].dims.index("epoch"))
+    # (lr, seed): a summary per run already, or the mean over each run's records
+    return ds[name].values if "epoch" not in ds[name].dims else mean_over_records(ds[name])
 
 
 def plot_lr_summary(ds, *, names=("mean_loss", "grad_W_norm", "W_norm"), axes=None, title: str = "") -> Figure:

@@ -140,7 +140,7 @@ def test_a_fig7_sweep_counts_as_kept_once_its_compact_results_are_saved(tmp_path
     assert (config["lr"], config["seeds"], config["epochs"]) == (list(p.lr), list(range(20)), 20_000)
     assert fig7_config("fig7-dcdt", "quick")["lr"] == list(p.lr[::4])
     (tmp_path / "data").mkdir()
-    file = tmp_path / "data" / FIG7_FILES["Fig 7 cue discrimination"]
+    file = tmp_path / "data" / FIG7_FILES["fig7-dcdt"]
     write_netcdf(xr.Dataset(attrs={"experiment": json.dumps(fig7_config("fig7-dcdt", "default"))}), file)
     plan = {item["experiment"]: item for item in reference_plan(_context(tmp_path, "reference"))}
     kept_in_repository = plan["Fig 7 cue discrimination"]["kept"]  # another config here: only the repository's counts

@@ -35,6 +35,24 @@ def count_fixed_points(model, params, grid=FIXED_POINT_GRID):
     return jnp.sum(positive[1:] != positive[:-1])
 
 
+def mean_over_records(records: xr.DataArray) -> np.ndarray:
+    """Each run's mean over its records (the axis ``epoch``), NaN ignored.
+
+    Parameters
+    ----------
+    records : xarray.DataArray
+        Per-epoch records of a sweep, with an ``epoch`` dimension.
+
+    Returns
+    -------
+    numpy.ndarray
+        The means, with the other dimensions in their order; computed in float64 from one memory
+        layout, so that a sweep in memory and the same sweep read from a file give the same numbers.
+    """
+    values = np.ascontiguousarray(records.values, dtype=np.float64)
+    return np.nanmean(values, axis=records.dims.index("epoch"))
+
+
 NORM_RECORDS = ("loss", "grad_W_norm", "W_norm")
 """The per-epoch records of a ``monitor="recurrent_norms"`` sweep that :func:`compact_norm_sweep` keeps."""
 
@@ -69,8 +87,7 @@ def compact_norm_sweep(ds: xr.Dataset, runs: Sequence[tuple[float, int]]) -> xr.
     compact = ds[per_run].copy()
     compact.encoding = {}  # the sweep's file layout (its unlimited checkpoint axis) does not carry over
     for name in NORM_RECORDS[1:]:
-        records = np.ascontiguousarray(ds[name].transpose("lr", "seed", "epoch").values, dtype=np.float64)
-        compact[name] = (("lr", "seed"), np.nanmean(records, axis=-1))
+        compact[name] = (("lr", "seed"), mean_over_records(ds[name].transpose("lr", "seed", "epoch")))
     lr = np.asarray(ds.lr.values, dtype=float)
     kept = [(i, int(seed)) for rate, seed in runs
             for i in np.flatnonzero(np.isclose(lr, rate, rtol=1e-9, atol=0)) if int(seed) in ds.seed.values]
