@@ -38,7 +38,7 @@ from ..plotting import (
 from ..regimes import REGIMES, TRAPPED
 from .context import cache_dir, cache_path, finite_or_none, scale_entry
 from .reduced_model import eta_a_diagram
-from .reference_runs import LOSS_EPOCHS, fig3_data, fig6a_data
+from .reference_runs import FIG8C_FILE, LOSS_EPOCHS, fig3_data, fig6a_data, fig8c_config, reference_data
 
 
 def fig_rnn_ghost_lag(ctx):
@@ -307,6 +307,13 @@ def fig_rnn_gain_ablation(ctx):
     return plot_gain_ablation(ds, eta_a_diagram(ctx)), summary
 
 
+def _readout_normalization(ctx, config: dict):
+    """Fig 8C's readout normalisation at ``config`` (:func:`fig8c_config`), its sweeps cached per setting."""
+    return readout_normalization(seeds=config["seeds"], epochs=config["epochs"], record_every=config["record_every"],
+                                 norms=config["norms"], executor=ctx.executor,
+                                 out_dir=cache_dir(ctx, "rnn-readout-normalization", [config["seeds"]]))
+
+
 def fig_rnn_confidence(ctx):
     """The two other confidence remedies: a learnable gain restarted at 1, and a normalised readout."""
     summary = {}
@@ -316,11 +323,10 @@ def fig_rnn_confidence(ctx):
     gain = learnable_gain(seeds=seeds, epochs=epochs, out_dir=cache_dir(ctx, "rnn-learnable-gain"),
                           executor=ctx.executor)
     plot_learnable_gain(gain, axes=axes[:2])
-    fig8c = preset("fig8c")
-    norm_seeds, norm_epochs = ctx.rnn.pick((2, 1000), (10, 10_000), (len(fig8c.seeds), fig8c.epochs))
-    norm = readout_normalization(seeds=norm_seeds, epochs=norm_epochs, record_every=max(1, norm_epochs // 50),
-                                 norms=ctx.rnn.pick((0.5,), (0.1, 0.5, 1.0, 3.0)),
-                                 out_dir=cache_dir(ctx, "rnn-readout-normalization"), executor=ctx.executor)
+    norm = reference_data(ctx, FIG8C_FILE, fig8c_config("reference"), lambda c: _readout_normalization(ctx, c))
+    if norm is None:
+        norm = _readout_normalization(ctx, fig8c_config(ctx.rnn.scale))
+    norm_seeds, norm_epochs = norm.seed.size, int(norm.attrs["switch_epoch"])
     plot_readout_normalization(norm, ax=axes[2])
     switch = int(gain.attrs["switch_epoch"])
     summary["rnn_confidence"] = {

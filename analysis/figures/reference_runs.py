@@ -63,6 +63,11 @@ FIG7_SIZES = {"quick": ((0, 1), 400), "default": ((0, 1, 9, 12), 5000), "referen
 fourth) and the reference's case-study seeds 0, 1, 9 and 12 where it can."""
 FIG7_FILES = {"fig7-dcdt": "network_fig7_dcdt.nc", "fig7-dmts": "network_fig7_dmts.nc"}
 """The files of compact results (:func:`analysis.networks.compact_norm_sweep`) of Fig 7's two sweeps, by preset."""
+FIG8C_SIZES = {"quick": (2, 1000, (0.5,)), "default": (10, 10_000, (0.1, 0.5, 1.0, 3.0)),
+               "reference": (100, 10_000, (0.1, 0.5, 1.0, 3.0))}
+"""Fig 8C's readout normalisation: (seeds, epochs per phase, held norms) at each scale (a free readout besides)."""
+FIG8C_FILE = "network_fig8c.nc"
+"""The file of Fig 8C's results (accuracy and loss per norm, seed and recorded epoch: already compact)."""
 
 
 def fig7_config(name: str, scale: str) -> dict:
@@ -74,6 +79,23 @@ def fig7_config(name: str, scale: str) -> dict:
     lr = p.lr if scale != "quick" else p.lr[::4]
     return {"preset": name, "lr": [float(v) for v in lr], "seeds": list(seeds), "epochs": epochs,
             "record_every": max(1, epochs // 2000)}
+
+
+def fig8c_config(scale: str) -> dict:
+    """The settings of Fig 8C's readout normalisation at ``scale`` (50 records per phase)."""
+    if scale not in FIG8C_SIZES:
+        raise ValueError(f"scale must be one of {sorted(FIG8C_SIZES)}, got {scale!r}")
+    seeds, epochs, norms = FIG8C_SIZES[scale]
+    return {"seeds": seeds, "epochs": epochs, "record_every": max(1, epochs // 50), "norms": list(norms)}
+
+
+def _kept_config(preset_name: str) -> tuple[str, dict] | None:
+    """The file and reference settings under which a recipe keeps the compact results of ``preset_name``."""
+    if preset_name in FIG7_FILES:
+        return FIG7_FILES[preset_name], fig7_config(preset_name, "reference")
+    if preset_name == "fig8c":
+        return FIG8C_FILE, fig8c_config("reference")
+    return None
 
 
 def reference_data(ctx, name: str, config: dict, run, *, always: bool = False):
@@ -203,8 +225,8 @@ def reference_plan(ctx, figures=None) -> list[dict]:
     for name, (figure, preset_name, architecture, runs) in RECIPE_EXPERIMENTS.items():
         p = preset(preset_name)
         work = len(p.lr) * len(p.seeds) * runs * p.epochs * _trial_steps(p) / shape
-        kept = preset_name in FIG7_FILES and saved_data(
-            ctx, FIG7_FILES[preset_name], fig7_config(preset_name, "reference"), attr="experiment") is not None
+        kept_as = _kept_config(preset_name)
+        kept = kept_as is not None and saved_data(ctx, *kept_as, attr="experiment") is not None
         plan.append({"experiment": name, "figure": figure, "architecture": architecture,
                      "network_epochs": work, "kept": kept})
     return plan if figures is None else [item for item in plan if item["figure"] in set(figures)]
