@@ -11,12 +11,14 @@ from analysis.figures import FIGURES, Context, Settings
 from analysis.figures.reference_runs import (
     FIG3_LONG,
     FIG7_FILES,
+    FIG8C_FILE,
     cost_per_network_epoch,
     estimate_reference_seconds,
     fig3_long_run,
     fig3_short_run,
     fig6a_config,
     fig7_config,
+    fig8c_config,
     reference_data,
     reference_plan,
 )
@@ -134,22 +136,34 @@ def test_the_plan_charges_a_task_network_its_trials_and_steps_and_filters_by_fig
     assert reference_plan(ctx, ["01_canonical_form"]) == []
 
 
-def test_a_fig7_sweep_counts_as_kept_once_its_compact_results_are_saved(tmp_path):
+def test_the_fig7_and_fig8c_configs_are_the_reference_sizes():
     config = fig7_config("fig7-dcdt", "reference")
     p = preset("fig7-dcdt")
     assert (config["lr"], config["seeds"], config["epochs"]) == (list(p.lr), list(range(20)), 20_000)
     assert fig7_config("fig7-dcdt", "quick")["lr"] == list(p.lr[::4])
+    fig8c = preset("fig8c")
+    held = [c for c in fig8c.followup["normalize"] if c is not None]
+    assert fig8c_config("reference") == {"seeds": len(fig8c.seeds), "epochs": fig8c.epochs,
+                                         "record_every": fig8c.epochs // 50, "norms": held}
+    for make in (lambda s: fig7_config("fig7-dcdt", s), fig8c_config):
+        with pytest.raises(ValueError, match="scale must be one of"):
+            make("huge")
+
+
+@pytest.mark.parametrize(("experiment", "file", "config"), [
+    ("Fig 7 cue discrimination", FIG7_FILES["fig7-dcdt"], lambda scale: fig7_config("fig7-dcdt", scale)),
+    ("Fig 8C", FIG8C_FILE, fig8c_config)])
+def test_an_experiment_counts_as_kept_once_its_results_are_saved_at_the_reference_sizes(tmp_path, experiment,
+                                                                                          file, config):
     (tmp_path / "data").mkdir()
-    file = tmp_path / "data" / FIG7_FILES["fig7-dcdt"]
-    write_netcdf(xr.Dataset(attrs={"experiment": json.dumps(fig7_config("fig7-dcdt", "default"))}), file)
+    path = tmp_path / "data" / file
+    write_netcdf(xr.Dataset(attrs={"experiment": json.dumps(config("default"))}), path)
     plan = {item["experiment"]: item for item in reference_plan(_context(tmp_path, "reference"))}
-    kept_in_repository = plan["Fig 7 cue discrimination"]["kept"]  # another config here: only the repository's counts
-    write_netcdf(xr.Dataset(attrs={"experiment": json.dumps(config)}), file, overwrite=True)
+    kept_in_repository = plan[experiment]["kept"]  # another config here: only the repository's counts
+    write_netcdf(xr.Dataset(attrs={"experiment": json.dumps(config("reference"))}), path, overwrite=True)
     plan = {item["experiment"]: item for item in reference_plan(_context(tmp_path, "reference"))}
-    assert plan["Fig 7 cue discrimination"]["kept"]
-    assert not kept_in_repository or (ROOT / "figures" / "data" / file.name).is_file()
-    with pytest.raises(ValueError, match="scale must be one of"):
-        fig7_config("fig7-dcdt", "huge")
+    assert plan[experiment]["kept"]
+    assert not kept_in_repository or (ROOT / "figures" / "data" / file).is_file()
 
 
 def test_the_measured_cost_per_network_epoch_is_positive_and_its_arguments_checked():
