@@ -8,6 +8,9 @@
   jit-compiled, vmapped program, with regimes decided from every epoch; :func:`start_from`, to
   continue a sweep from a checkpoint; :func:`checkpoint_params`, to read one run's checkpoints;
   :func:`compact_norm_sweep` and :func:`kept_run`, the compact form of a weight-norm sweep (Fig 7).
+* :mod:`.rollout`: the compiled passes the training step calls: the full-rank rollout with its
+  hand-written backward pass, and :func:`rank_one_loss_and_grad`, a rank-one network's whole epoch
+  (forward, loss and backward) in one kernel.
 * :mod:`.presets`: every experiment of the paper (and the companion study's large sweeps) as a
   named preset.
 * :mod:`.flows` and :mod:`.mapping`: the rank-one latent flow in closed form, the ghost timeline,
@@ -26,6 +29,7 @@ from .models import DelayedActivationRNN, TaskRNN, model_from_dict
 from .onset import onset_quantile, trapping_onset_sweeps
 from .own_model import predict_critical_rate
 from .presets import PRESETS, Preset, preset
+from .rollout import rank_one_loss_and_grad
 from .tasks import (
     Task,
     cue_discrimination,
@@ -73,6 +77,7 @@ __all__ = [
     "predict_critical_rate",
     "predict_onset",
     "preset",
+    "rank_one_loss_and_grad",
     "start_from",
     "swept_axes",
     "train_sweep",

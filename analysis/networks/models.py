@@ -30,12 +30,14 @@ can be held at an L1 norm c (``normalize=c``, Fig 8C). All parameters are traine
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from reduced.validation import finite_scalar, nonnegative_scalar, positive_int, positive_scalar
 
 from .rate_network import RateNetwork, normal_draw, uniform_draw
+from .rollout import rank_one_loss_and_grad
 
 FAMILIES = ("DelayedActivationRNN", "TaskRNN")
 
@@ -105,6 +107,13 @@ class DelayedActivationRNN(RateNetwork):
         import jax.numpy as jnp
 
         return jnp.full((trials, self.N), self.x0, dtype)
+
+    def fused_loss_and_grad(self):
+        """The fused epoch of the noise-free rank-one network with the fixed-gain latent readout
+        (:func:`analysis.networks.rank_one_loss_and_grad`); None for every other setting."""
+        if self.rank != 1 or self.readout != "latent" or self.train_gain or self.noise_sigma != 0:
+            return None
+        return partial(rank_one_loss_and_grad, self.alpha, self.gain, self.x0)
 
     def read(self, params, x):
         import jax

@@ -93,6 +93,12 @@ class RateNetwork:
         """Constraints applied before every forward pass (identity unless a readout is normalised)."""
         return params
 
+    def fused_loss_and_grad(self):
+        """A function ``(params, targets, mask, loss_scale) -> ((loss, outputs), grads)`` that trains one
+        epoch of this network in one compiled pass, or None where there is none (then the training
+        step differentiates :meth:`simulate`)."""
+        return None
+
     def simulate(self, params, inputs, x0, noise):
         """Roll the network out over a batch of trials.
 

@@ -1,17 +1,24 @@
-"""The full-rank network's rollout, compiled, with a hand-written backward pass (a ``jax.custom_vjp``).
+"""The compiled passes of the training step: the full-rank rollout with a hand-written backward
+pass (a ``jax.custom_vjp``), and the rank-one network's whole epoch in one kernel.
 
-Forward: x_{t+1} = (1 - alpha) x_t + alpha tanh(x_t W + d_t) over every step, for every trial at
-once. Both passes run in the numba kernels of
-:mod:`._rollout_kernels`, called from the jitted training step through ``jax.pure_callback``: a
-vmapped call hands them every network of a chunk at once, and each network's steps run from its own
-weights in one core's cache. Backward: backpropagation through time from the kept tanh values,
-equal to autodiff of the plain ``lax.scan`` to rounding (tests). The weight gradient
-dL/dW = sum_t x_t^T dz_t, with dz_t = alpha (1 - a_t^2) dL/dx_{t+1}, is accumulated in the same
-sweep over the steps as the state's gradient, while W is in cache.
+Full rank. Forward: x_{t+1} = (1 - alpha) x_t + alpha tanh(x_t W + d_t) over every step, for every
+trial at once. Both passes run in the numba kernels of :mod:`._rollout_kernels`, called from the
+jitted training step through ``jax.pure_callback``: a vmapped call hands them every network of a
+chunk at once, and each network's steps run from its own weights in one core's cache. Backward:
+backpropagation through time from the kept tanh values, equal to autodiff of the plain
+``lax.scan`` to rounding (tests). The weight gradient dL/dW = sum_t x_t^T dz_t, with
+dz_t = alpha (1 - a_t^2) dL/dx_{t+1}, is accumulated in the same sweep over the steps as the
+state's gradient, while W is in cache.
 
-Low-rank networks keep the plain ``lax.scan`` (:meth:`.RateNetwork.simulate`): the same kernels
-written for W = m n^T ran slower inside the training step than the scan does (measured while
-writing these; see the changelog).
+Rank one (:func:`rank_one_loss_and_grad`). The noise-free rank-one network with its fixed-gain
+latent readout (Figs 3, 6A and 8B) spends its epoch in a 100-unit rollout of 40 steps, too small
+for XLA: the vmapped scan, its autodiff and the readout cost about 20 us per network-epoch of
+small operations. One kernel runs the rollout, the readout, the loss and backpropagation through
+time for every network of the chunk, and hands back the loss, the outputs and the gradients; the
+optimiser and the statistics stay in the jitted step. Its inputs and results cross as one packed
+array each way, because a host callback costs about 0.1 ms per argument (measured), more than the
+kernel's work for 300 networks. Other low-rank networks keep the plain ``lax.scan``
+(:meth:`.RateNetwork.simulate`).
 """
 
 from __future__ import annotations
@@ -46,7 +53,9 @@ def _from_device(array) -> np.ndarray:
 
 
 def _to_device(array: np.ndarray) -> np.ndarray:
-    return array.view(np.uint32).reshape(*array.shape, 2) if array.dtype == np.float64 else array
+    if array.dtype != np.float64:
+        return array
+    return np.ascontiguousarray(array).reshape(-1).view(np.uint32).reshape(*array.shape, 2)  # 0-d arrays too
 
 
 def _flat(array, core: int):
@@ -139,3 +148,83 @@ def full_rank_rollout(alpha: float, W, drive, x0):
     if dtype not in (jnp.float32, jnp.float64):
         raise ValueError(f"drive must be float32 or float64, got {dtype}")
     return _make_rollout()(float(alpha), jnp.asarray(W, dtype), jnp.asarray(drive, dtype), jnp.asarray(x0, dtype))
+
+
+def _rank_one_host(alpha: float, gain: float, x0: float, N: int, trials: int, packed):
+    """Host side of the fused rank-one epoch. ``packed`` (..., 3 N + 2 trials steps + 1) holds each network's
+    m, n, b, targets, mask and loss scale; the result (..., 1 + trials steps + 3 N) its loss, outputs and
+    dm, dn, db. One array each way: a callback costs about 0.1 ms per argument (measured), more than the
+    kernel takes for 300 networks."""
+    lead = _from_device(packed).shape[:-1]
+    packed = _flat(packed, 1)
+    dtype = packed.dtype.type
+    B, size = packed.shape
+    steps = (size - 3 * N - 1) // (2 * trials)
+    # contiguous copies: the kernel is compiled for C-ordered arrays, which it vectorises
+    m, n, b = (np.ascontiguousarray(packed[:, i * N:(i + 1) * N]) for i in range(3))
+    task = packed[:, 3 * N:3 * N + 2 * trials * steps].reshape(B, 2, trials, steps)
+    targets, mask = np.ascontiguousarray(task[:, 0]), np.ascontiguousarray(task[:, 1])
+    loss, outputs = np.empty(B, dtype), np.empty((B, trials, steps), dtype)
+    dm, dn, db = np.empty_like(m), np.empty_like(m), np.empty_like(m)
+    from . import _rollout_kernels as kernels  # numba loads only when a compiled path runs
+
+    kernel = kernels.rank_one_epoch32 if dtype is np.float32 else kernels.rank_one_epoch64
+    with _LOCK:
+        kernel(dtype(1 - alpha), dtype(alpha), dtype(gain), dtype(x0), m, n, b, targets, mask,
+               np.ascontiguousarray(packed[:, -1]), loss, outputs, dm, dn, db)
+    result = np.concatenate([loss[:, None], outputs.reshape(B, -1), dm, dn, db], axis=1)
+    return _to_device(result.reshape(*lead, -1))
+
+
+def rank_one_loss_and_grad(alpha: float, gain: float, x0: float, params: dict, targets, mask, loss_scale):
+    """Loss, outputs and gradients of an autonomous rank-one network in one compiled pass (forward and
+    backward fused), as ``jax.value_and_grad(..., has_aux=True)`` gives them.
+
+    The network is x_{t+1} = (1 - alpha) x_t + alpha tanh(m (n . x_t) + b), every unit starting at
+    ``x0`` in every trial, without noise or input, with the fixed-gain readout
+    y_t = sigmoid(gain (n . x_{t+1} - 1)) and the loss ``loss_scale`` * sum(mask (y - targets)^2):
+    :class:`DelayedActivationRNN`'s rank-one network with its latent readout. Vmapped over networks,
+    one call runs every network at once, each in one core's cache; JAX traces it as one host callback.
+
+    Parameters
+    ----------
+    alpha : float
+        dt / tau.
+    gain : float
+        The readout's gain.
+    x0 : float
+        Every unit's rate at the start of every trial.
+    params : dict of arrays
+        ``m`` and ``n`` (N, 1) and ``b`` (N,), float32 or float64.
+    targets, mask : array, shape (trials, steps)
+        The task's targets and loss mask.
+    loss_scale : float
+        The factor of the summed squared error.
+
+    Returns
+    -------
+    tuple
+        ``((loss, outputs), grads)``: the loss, the outputs (trials, steps) and the gradients of the
+        loss with respect to ``params`` (a dict of the same shapes).
+    """
+    import jax
+    import jax.numpy as jnp
+
+    if set(params) != {"m", "n", "b"} or jnp.shape(params["m"])[-1:] != (1,):
+        raise ValueError(f"params must be a rank-one network's m, n (N, 1) and b (N,), got {sorted(params)}")
+    dtype = jnp.result_type(params["m"])
+    if dtype not in (jnp.float32, jnp.float64):
+        raise ValueError(f"params must be float32 or float64, got {dtype}")
+    m, n, b = (jnp.asarray(params[k], dtype).reshape(-1) for k in ("m", "n", "b"))
+    targets, mask = jnp.asarray(targets, dtype), jnp.asarray(mask, dtype)
+    if targets.ndim != 2 or mask.shape != targets.shape:
+        raise ValueError(f"targets and mask must both be (trials, steps), got {targets.shape} and {mask.shape}")
+    N, (trials, steps) = m.size, targets.shape
+    packed = jnp.concatenate([m, n, b, targets.reshape(-1), mask.reshape(-1), jnp.asarray(loss_scale, dtype)[None]])
+    result = jax.pure_callback(lambda p: _rank_one_host(alpha, gain, x0, N, trials, p),
+                               _shape_of(jax.ShapeDtypeStruct((1 + trials * steps + 3 * N,), dtype)),
+                               _to_host(packed), vmap_method="broadcast_all")
+    result = _from_host(result, dtype)
+    outputs = result[1:1 + trials * steps].reshape(trials, steps)
+    dm, dn, db = result[1 + trials * steps:].reshape(3, N)
+    return (result[0], outputs), {"m": dm.reshape(params["m"].shape), "n": dn.reshape(params["n"].shape), "b": db}

@@ -97,7 +97,7 @@ def _train(model, task: Task, settings: dict, chunk: dict, dtype) -> dict:
     ckpt = (jax.tree_util.tree_map(lambda x: jnp.zeros((ckpt_epochs.size, *x.shape), x.dtype), params)
             if ckpt_epochs.size else None)
     arrays = [jnp.asarray(a, dtype) for a in (task.inputs, task.targets, task.mask)]
-    segment = compiled_segment(model, task.accuracy_rule, opt_cfg, monitor)
+    segment = compiled_segment(model, task.accuracy_rule, opt_cfg, monitor, settings.get("fused", True))
     recorded = record_epochs(epochs, settings["record_every"])
     slot_of = {int(e): i for i, e in enumerate(ckpt_epochs)}
     progress_file = chunk.get("resume_file")

@@ -213,9 +213,17 @@ def continuation(init: Start | None, model, lr: list, seeds: list, dtype: str, k
     return start, extra
 
 
+def engine_settings(fused: bool) -> dict:
+    """What a sweep records of its engine: nothing for the default (so that sweeps saved before the
+    fused epoch existed still resume), ``fused=False`` when the XLA program was asked for."""
+    return {} if fused else {"fused": False}
+
+
 def plan_sweep(model, task: Task, *, sweep=None, chunk_size=None, seed: int = 0, init: Start | None = None,
-               keep_state: bool = False, progress: bool | None = None, **arguments) -> SweepPlan:
+               keep_state: bool = False, progress: bool | None = None, fused: bool = True, **arguments) -> SweepPlan:
     """Validate a sweep and lay out its chunks (``arguments`` as :func:`check_arguments` takes them)."""
+    if not isinstance(fused, bool):
+        raise ValueError(f"fused must be a bool, got {fused!r}")
     checked = check_arguments(model, task, keep_state=keep_state, **arguments)
     lr, seeds = checked["lr"], checked["seeds"]
     axes, combos = combinations(model, task, sweep)
@@ -230,8 +238,8 @@ def plan_sweep(model, task: Task, *, sweep=None, chunk_size=None, seed: int = 0,
             except ValueError as exc:
                 raise ValueError(f"init does not fit every combination of sweep={axes}: {exc}") from None
     seed = positive_int(seed, "seed", minimum=0, maximum=MAX_SEED)
-    settings = settings_dict(**extra, **checked, axes=axes, combos=combos, seed=seed, chunk_size=chunk_size,
-                             result_version=RESULT_VERSION)
+    settings = settings_dict(**extra, **engine_settings(fused), **checked, axes=axes, combos=combos, seed=seed,
+                             chunk_size=chunk_size, result_version=RESULT_VERSION)
     chunks = [{"combo": i, "lr": lr[j:j + chunk_size], "progress": bool(progress),
                **({} if start is None else {"init": {k: v[j:j + chunk_size] for k, v in start.items()}})}
               for i in range(len(combos)) for j in range(0, len(lr), chunk_size)]

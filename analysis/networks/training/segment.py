@@ -137,7 +137,7 @@ def initial_stats(runs: int, dtype):
     return {k: jnp.full((runs,), v, kinds[kind]) for k, (v, kind) in STAT_INIT.items()}
 
 
-def _segment_impl(model, rule, opt_cfg, monitor, params, opt_state, stats, ckpt, keys, epochs_xs, offset, slots,
+def _segment_impl(model, rule, opt_cfg, monitor, fused, params, opt_state, stats, ckpt, keys, epochs_xs, offset, slots,
                   inputs, targets, mask, loss_scale, consts):
     import jax
     import jax.numpy as jnp
@@ -145,10 +145,15 @@ def _segment_impl(model, rule, opt_cfg, monitor, params, opt_state, stats, ckpt,
 
     opt = make_optimizer(*opt_cfg)(learning_rate=0.0)  # the rates live in each run's optimiser state
     loss_fn = partial(loss_and_accuracy, model, rule)
+    fused_epoch = model.fused_loss_and_grad() if fused and hasattr(model, "fused_loss_and_grad") else None
 
     def one_run(p, state, key, epoch):
-        (loss, acc), grads = jax.value_and_grad(loss_fn, has_aux=True)(
-            p, jax.random.fold_in(key, epoch), inputs, targets, mask, loss_scale)
+        if fused_epoch is None:
+            (loss, acc), grads = jax.value_and_grad(loss_fn, has_aux=True)(
+                p, jax.random.fold_in(key, epoch), inputs, targets, mask, loss_scale)
+        else:  # a deterministic network: no key is drawn from
+            (loss, outputs), grads = fused_epoch(p, targets, mask, loss_scale)
+            acc = accuracy_score(jnp, outputs, targets, rule)
         updates, new_state = opt.update(grads, state, p)
         new_p = model.project(optax.apply_updates(p, updates))
         # the monitor's norms are traced only when asked for: without it the compiled step is unchanged
@@ -192,12 +197,16 @@ def _segment_impl(model, rule, opt_cfg, monitor, params, opt_state, stats, ckpt,
 _SEGMENT_CACHE: dict = {}
 
 
-def compiled_segment(model, rule, opt_cfg, monitor=None):
-    """The jitted segment for one (model, accuracy rule, optimiser, monitor): compiled once per shape."""
-    key = (model, rule, opt_cfg, monitor)
+def compiled_segment(model, rule, opt_cfg, monitor=None, fused=True):
+    """The jitted segment for one (model, accuracy rule, optimiser, monitor, engine): compiled once per shape.
+
+    With ``fused``, a model whose ``fused_loss_and_grad()`` gives a function computes each epoch's
+    loss, outputs and gradients with it instead of autodiff of its rollout.
+    """
+    key = (model, rule, opt_cfg, monitor, fused)
     if key not in _SEGMENT_CACHE:
         import jax
 
-        _SEGMENT_CACHE[key] = jax.jit(partial(_segment_impl, model, rule, opt_cfg, monitor),
+        _SEGMENT_CACHE[key] = jax.jit(partial(_segment_impl, model, rule, opt_cfg, monitor, fused),
                                       donate_argnums=(0, 1, 2, 3))
     return _SEGMENT_CACHE[key]

@@ -51,6 +51,7 @@ def train_sweep(
     seed: int = 0,
     init: Start | None = None,
     keep_state: bool = False,
+    fused: bool = True,
 ) -> xr.Dataset:
     """Train every (learning rate, seed) network, full batch, and return a labelled Dataset.
 
@@ -113,6 +114,11 @@ def train_sweep(
     keep_state : bool
         Keep the final optimiser state (``state_*`` variables), so that :func:`start_from` can
         continue it.
+    fused : bool
+        Train a network that has a fused epoch (the noise-free rank-one delayed-activation network
+        with its fixed-gain readout: :func:`analysis.networks.rank_one_loss_and_grad`) with its
+        forward and backward pass in one compiled kernel per epoch (default). False runs the XLA
+        program (autodiff of the scan) instead. The two differ by float32 rounding only.
 
     Returns
     -------
@@ -134,7 +140,7 @@ def train_sweep(
     plan = plan_sweep(model, task, lr=lr, seeds=seeds, epochs=epochs, optimizer=optimizer, momentum=momentum,
                       weight_decay=weight_decay, record_every=record_every, checkpoints=checkpoints, sweep=sweep,
                       monitor=monitor, criteria=criteria, dtype=dtype, chunk_size=chunk_size, seed=seed, init=init,
-                      keep_state=keep_state, progress=progress)
+                      keep_state=keep_state, progress=progress, fused=fused)
     chunks = plan.chunks
     if out is not None:  # long chunks save their progress as they go, and resume from it
         chunks = [chunk | {"resume_file": str(progress_file(out, i))} for i, chunk in enumerate(chunks)]
