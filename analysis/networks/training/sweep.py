@@ -118,7 +118,9 @@ def train_sweep(
         Train a network that has a fused epoch (the noise-free rank-one delayed-activation network
         with its fixed-gain readout: :func:`analysis.networks.rank_one_loss_and_grad`) with its
         forward and backward pass in one compiled kernel per epoch (default). False runs the XLA
-        program (autodiff of the scan) instead. The two differ by float32 rounding only.
+        program (autodiff of the scan) instead. The two sum in different orders, so they agree to
+        rounding, and a run whose outcome hangs on rounding can end in another regime (the
+        guide's conventions give the Fig 6A comparison).
 
     Returns
     -------
