@@ -54,7 +54,9 @@ def regimes_seed_for_seed(out: str) -> None:
         print(f"regime {name}: fraction of seeds per rate differs by at most {np.max(np.abs(a - b)):.2f}")
     for name in ("learned_reference", "trapped_reference"):
         a, b = kept[name].values.mean(axis=1), ds[name].values.mean(axis=1)
-        print(f"{name}: fraction of seeds per rate differs by at most {np.max(np.abs(a - b)):.2f} "
+        runs = kept[name].values != ds[name].values
+        print(f"{name}: differs in {runs.sum()} runs at {runs.any(axis=1).sum()} rates; "
+              f"fraction of seeds per rate differs by at most {np.max(np.abs(a - b)):.2f} "
               f"(XLA {a.round(1).tolist()}, fused {b.round(1).tolist()})")
     initial = np.max(np.abs(ds.initial_loss.values - kept.initial_loss.values))
     print(f"initial loss: largest difference {initial:.2e}")

@@ -113,8 +113,74 @@ RANK_ONE_BLOCK = 4
 task on one core, and it allocates a task's buffers once for all of them)."""
 
 
-def _rank_one_epoch(tanh, exp):
-    """The fused rank-one epoch with the given scalar tanh and exp (one pair per dtype; the loops are the same)."""
+def _rank_one_forward(tanh, exp):
+    """The forward pass of the fused rank-one epoch with the given scalar tanh and exp (one pair per dtype)."""
+
+    @njit(inline="always", fastmath=True, error_model="numpy")
+    def forward(keep, alpha, gain, x0, m, n, b, targets, mask, scale, outputs, k0, r, xs, a, kappa, g_kappa, x,
+                total):  # pragma: no cover - compiled
+        """One trial of a block of networks: states, tanh values, outputs, loss and dL/dkappa."""
+        nl, N = x.shape
+        dt = m.dtype
+        for q in range(nl):
+            nk, xl = n[k0 + q], x[q]
+            acc = dt.type(0)
+            for j in range(N):
+                xl[j] = x0
+                acc += nk[j] * x0
+            kappa[0, q] = acc
+        xs[0] = x
+        for s in range(targets.shape[2]):  # kappa_s = n . x_s, x_{s+1} = keep x_s + alpha tanh(m kappa_s + b)
+            for q in range(nl):
+                mk, bk, at, ks = m[k0 + q], b[k0 + q], a[s, q], kappa[s, q]
+                for j in range(N):
+                    at[j] = tanh(mk[j] * ks + bk[j])
+            for q in range(nl):
+                nk, at, xl = n[k0 + q], a[s, q], x[q]
+                acc = dt.type(0)
+                for j in range(N):
+                    v = keep * xl[j] + alpha * at[j]
+                    xl[j] = v
+                    acc += nk[j] * v
+                kappa[s + 1, q] = acc
+            xs[s + 1] = x
+            for q in range(nl):  # the readout after the update, the loss and dL/dkappa_{s+1}
+                k = k0 + q
+                y = 1 / (1 + exp(-gain * (kappa[s + 1, q] - 1)))
+                outputs[k, r, s] = y
+                e = y - targets[k, r, s]
+                total[q] += mask[k, r, s] * e * e
+                g_kappa[s + 1, q] = 2 * scale[k] * mask[k, r, s] * e * gain * y * (1 - y)
+
+    return forward
+
+
+@njit(inline="always", fastmath=True, error_model="numpy")
+def _rank_one_backward(keep, alpha, m, n, k0, a, g_kappa, d_kappa, G):  # pragma: no cover - compiled
+    """Backpropagation through one trial: dL/d(pre) into ``a`` (in place) and dL/dkappa_s into ``d_kappa``."""
+    nl, N = G.shape
+    G[:] = 0
+    for s in range(a.shape[0] - 1, -1, -1):  # G: dL/dx_{s+1} from the later steps on entry, dL/dx_s on exit
+        for q in range(nl):
+            g, nk, mk, at, Gl = g_kappa[s + 1, q], n[k0 + q], m[k0 + q], a[s, q], G[q]
+            acc = m.dtype.type(0)
+            for j in range(N):
+                Gj = Gl[j] + g * nk[j]
+                aj = at[j]
+                dz = (alpha - alpha * aj * aj) * Gj
+                at[j] = dz
+                Gl[j] = Gj
+                acc += dz * mk[j]
+            d_kappa[s, q] = acc
+        for q in range(nl):
+            nk, Gl, dk = n[k0 + q], G[q], d_kappa[s, q]
+            for j in range(N):
+                Gl[j] = keep * Gl[j] + dk * nk[j]
+
+
+def _rank_one_epoch(forward):
+    """The fused rank-one epoch around a forward pass of :func:`_rank_one_forward` (the loops are the same
+    for every dtype)."""
     L = RANK_ONE_BLOCK
 
     @njit(parallel=True, fastmath=True, cache=True, error_model="numpy")
@@ -133,52 +199,9 @@ def _rank_one_epoch(tanh, exp):
             total = np.zeros(nl, dt)
             dm[k0:k0 + nl], dn[k0:k0 + nl], db[k0:k0 + nl] = 0, 0, 0
             for r in range(R):
-                for q in range(nl):
-                    nk, xl = n[k0 + q], x[q]
-                    acc = dt.type(0)
-                    for j in range(N):
-                        xl[j] = x0
-                        acc += nk[j] * x0
-                    kappa[0, q] = acc
-                xs[0] = x
-                for s in range(S):  # forward: kappa_s = n . x_s, x_{s+1} = keep x_s + alpha tanh(m kappa_s + b)
-                    for q in range(nl):
-                        mk, bk, at, ks = m[k0 + q], b[k0 + q], a[s, q], kappa[s, q]
-                        for j in range(N):
-                            at[j] = tanh(mk[j] * ks + bk[j])
-                    for q in range(nl):
-                        nk, at, xl = n[k0 + q], a[s, q], x[q]
-                        acc = dt.type(0)
-                        for j in range(N):
-                            v = keep * xl[j] + alpha * at[j]
-                            xl[j] = v
-                            acc += nk[j] * v
-                        kappa[s + 1, q] = acc
-                    xs[s + 1] = x
-                    for q in range(nl):  # the readout after the update, the loss and dL/dkappa_{s+1}
-                        k = k0 + q
-                        y = 1 / (1 + exp(-gain * (kappa[s + 1, q] - 1)))
-                        outputs[k, r, s] = y
-                        e = y - targets[k, r, s]
-                        total[q] += mask[k, r, s] * e * e
-                        g_kappa[s + 1, q] = 2 * scale[k] * mask[k, r, s] * e * gain * y * (1 - y)
-                G[:] = 0
-                for s in range(S - 1, -1, -1):  # G: dL/dx_{s+1} from the later steps on entry, dL/dx_s on exit
-                    for q in range(nl):
-                        g, nk, mk, at, Gl = g_kappa[s + 1, q], n[k0 + q], m[k0 + q], a[s, q], G[q]
-                        acc = dt.type(0)
-                        for j in range(N):
-                            Gj = Gl[j] + g * nk[j]
-                            aj = at[j]
-                            dz = (alpha - alpha * aj * aj) * Gj
-                            at[j] = dz
-                            Gl[j] = Gj
-                            acc += dz * mk[j]
-                        d_kappa[s, q] = acc
-                    for q in range(nl):
-                        nk, Gl, dk = n[k0 + q], G[q], d_kappa[s, q]
-                        for j in range(N):
-                            Gl[j] = keep * Gl[j] + dk * nk[j]
+                forward(keep, alpha, gain, x0, m, n, b, targets, mask, scale, outputs, k0, r, xs, a, kappa, g_kappa,
+                        x, total)
+                _rank_one_backward(keep, alpha, m, n, k0, a, g_kappa, d_kappa, G)
                 for q in range(nl):  # the parameters' gradients, summed over the steps
                     dmk, dnk, dbk = dm[k0 + q], dn[k0 + q], db[k0 + q]
                     for s in range(S):
@@ -199,8 +222,8 @@ def _exp(x):  # pragma: no cover - compiled
     return np.exp(x)
 
 
-rank_one_epoch32 = _rank_one_epoch(_tanh32, _exp)
+rank_one_epoch32 = _rank_one_epoch(_rank_one_forward(_tanh32, _exp))
 """Loss (B,), outputs (B, R, S) and gradients dm, dn, db (B, N) of B rank-one networks with the fixed-gain
 latent readout sigmoid(gain (n . x - 1)) read after each update, every unit starting at ``x0`` (float32)."""
-rank_one_epoch64 = _rank_one_epoch(_tanh64, _exp)
+rank_one_epoch64 = _rank_one_epoch(_rank_one_forward(_tanh64, _exp))
 """As :data:`rank_one_epoch32`, in float64."""

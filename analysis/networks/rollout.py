@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import threading
 from functools import cache
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 _LOCK = threading.Lock()  # numba's default thread pool takes one caller at a time (dask may run threads)
 
@@ -176,7 +178,8 @@ def _rank_one_host(alpha: float, gain: float, x0: float, N: int, trials: int, pa
     return _to_device(result.reshape(*lead, -1))
 
 
-def rank_one_loss_and_grad(alpha: float, gain: float, x0: float, params: dict, targets, mask, loss_scale):
+def rank_one_loss_and_grad(alpha: float, gain: float, x0: float, params: dict, targets: ArrayLike, mask: ArrayLike,
+                           loss_scale: float) -> tuple[tuple[Any, Any], dict]:
     """Loss, outputs and gradients of an autonomous rank-one network in one compiled pass (forward and
     backward fused), as ``jax.value_and_grad(..., has_aux=True)`` gives them.
 
@@ -196,8 +199,10 @@ def rank_one_loss_and_grad(alpha: float, gain: float, x0: float, params: dict, t
         Every unit's rate at the start of every trial.
     params : dict of arrays
         ``m`` and ``n`` (N, 1) and ``b`` (N,), float32 or float64.
-    targets, mask : array, shape (trials, steps)
-        The task's targets and loss mask.
+    targets : array, shape (trials, steps)
+        The task's targets.
+    mask : array, shape (trials, steps)
+        The task's loss mask (the same shape).
     loss_scale : float
         The factor of the summed squared error.
 
@@ -210,8 +215,10 @@ def rank_one_loss_and_grad(alpha: float, gain: float, x0: float, params: dict, t
     import jax
     import jax.numpy as jnp
 
-    if set(params) != {"m", "n", "b"} or jnp.shape(params["m"])[-1:] != (1,):
-        raise ValueError(f"params must be a rank-one network's m, n (N, 1) and b (N,), got {sorted(params)}")
+    shapes = {k: jnp.shape(v) for k, v in params.items()}
+    N = (shapes.get("m") or (0,))[0]
+    if set(params) != {"m", "n", "b"} or shapes["m"] != (N, 1) or shapes["n"] != (N, 1) or shapes["b"] != (N,):
+        raise ValueError(f"params must be a rank-one network's m, n (N, 1) and b (N,), got {shapes}")
     dtype = jnp.result_type(params["m"])
     if dtype not in (jnp.float32, jnp.float64):
         raise ValueError(f"params must be float32 or float64, got {dtype}")
@@ -219,7 +226,7 @@ def rank_one_loss_and_grad(alpha: float, gain: float, x0: float, params: dict, t
     targets, mask = jnp.asarray(targets, dtype), jnp.asarray(mask, dtype)
     if targets.ndim != 2 or mask.shape != targets.shape:
         raise ValueError(f"targets and mask must both be (trials, steps), got {targets.shape} and {mask.shape}")
-    N, (trials, steps) = m.size, targets.shape
+    trials, steps = targets.shape
     packed = jnp.concatenate([m, n, b, targets.reshape(-1), mask.reshape(-1), jnp.asarray(loss_scale, dtype)[None]])
     result = jax.pure_callback(lambda p: _rank_one_host(alpha, gain, x0, N, trials, p),
                                _shape_of(jax.ShapeDtypeStruct((1 + trials * steps + 3 * N,), dtype)),

@@ -104,6 +104,8 @@ def test_bad_input_is_refused():
     one = {k: v[0] for k, v in params.items()}
     with pytest.raises(ValueError, match="params must be a rank-one"):
         rank_one_loss_and_grad(0.5, 10.0, -0.3, {**one, "c": jnp.float32(1)}, targets, mask, 0.1)
+    with pytest.raises(ValueError, match="params must be a rank-one"):
+        rank_one_loss_and_grad(0.5, 10.0, -0.3, {**one, "b": one["b"][:-1]}, targets, mask, 0.1)
     with pytest.raises(ValueError, match="params must be float32 or float64"):
         rank_one_loss_and_grad(0.5, 10.0, -0.3, {k: v.astype(jnp.int32) for k, v in one.items()}, targets, mask, 0.1)
     with pytest.raises(ValueError, match="targets and mask"):
