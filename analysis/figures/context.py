@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,17 +124,33 @@ def scale_entry(parts: dict[str, tuple[dict, dict | None]], note: str = "") -> d
     return {"drawn_at": drawn_at, "parts": out_parts, **({"note": note} if note else {})}
 
 
+def same_config(saved, config, rel_tol: float = 1e-12) -> bool:
+    """Whether a saved configuration (read back from JSON) is ``config``: the same keys, lengths and
+    values, floats to ``rel_tol``. A rate grid such as ``np.logspace(-4, -1, 30)`` differs in its last
+    bit between numpy builds (seen: 0.0001610262027560939 against 0.00016102620275609394), which must
+    not hide the results kept in the repository."""
+    if isinstance(saved, dict) and isinstance(config, dict):
+        return saved.keys() == config.keys() and all(same_config(saved[k], config[k], rel_tol) for k in saved)
+    if isinstance(saved, list | tuple) and isinstance(config, list | tuple):
+        return len(saved) == len(config) and all(same_config(a, b, rel_tol) for a, b in zip(saved, config, strict=True))
+    if isinstance(saved, bool) or isinstance(config, bool):
+        return saved is config
+    if isinstance(saved, float | int) and isinstance(config, float | int | np.number):
+        return math.isclose(float(saved), float(config), rel_tol=rel_tol, abs_tol=0.0)
+    return saved == config
+
+
 def saved_data(ctx: Context, name: str, config: dict, attr: str = "settings"):
-    """The compact results ``name`` made with exactly ``config`` (JSON in the attribute ``attr``): from
-    OUT/data, else from the repository's figures/data; None when neither holds them (a figure then
-    trains and saves them)."""
+    """The compact results ``name`` made with ``config`` (JSON in the attribute ``attr``; floats equal to
+    rounding, :func:`same_config`): from OUT/data, else from the repository's figures/data; None when
+    neither holds them (a figure then trains and saves them)."""
     import xarray as xr
 
     for folder in (ctx.out / "data", Path(__file__).resolve().parents[2] / "figures" / "data"):
         path = folder / name
         if path.is_file():
             with xr.open_dataset(path) as ds:
-                if attr in ds.attrs and json.loads(ds.attrs[attr]) == config:
+                if attr in ds.attrs and same_config(json.loads(ds.attrs[attr]), config):
                     return xr.load_dataset(path)
     return None
 

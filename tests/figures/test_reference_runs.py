@@ -8,7 +8,9 @@ import pytest
 import xarray as xr
 
 from analysis.figures import FIGURES, Context, Settings
+from analysis.figures.context import saved_data
 from analysis.figures.reference_runs import (
+    EXPERIMENTS,
     FIG3_LONG,
     FIG7_FILES,
     FIG8C_FILE,
@@ -19,6 +21,7 @@ from analysis.figures.reference_runs import (
     fig6a_config,
     fig7_config,
     fig8c_config,
+    reference_configs,
     reference_data,
     reference_plan,
 )
@@ -172,3 +175,27 @@ def test_the_measured_cost_per_network_epoch_is_positive_and_its_arguments_check
         cost_per_network_epoch("rank two")
     with pytest.raises(ValueError, match="epochs"):
         cost_per_network_epoch("rank one", epochs=0)
+
+
+def test_a_kept_config_matches_across_the_last_bit_of_its_floats_and_nothing_more():
+    from analysis.figures.context import same_config
+
+    config = {"lr": [1e-4, 0.00016102620275609394], "seeds": [0, 1], "epochs": 200_001, "fused": False}
+    saved = json.loads(json.dumps(config | {"lr": [1e-4, 0.0001610262027560939]}))  # another numpy build's grid
+    assert same_config(saved, config)
+    assert same_config(saved, config | {"lr": list(np.asarray(config["lr"]))})  # numpy floats, as a recipe makes them
+    for other in ({"lr": [1e-4, 0.000161]}, {"lr": [1e-4]}, {"seeds": [0, 2]}, {"epochs": 200_000},
+                  {"fused": 0}, {"extra": 1}):
+        assert not same_config(saved, config | other), other
+    assert not same_config({k: v for k, v in saved.items() if k != "fused"}, config)
+
+
+def test_the_kept_reference_files_are_found_with_this_machines_rate_grids(tmp_path):
+    ctx = _context(tmp_path)
+    for experiment in ("Fig 6A rank one", "Fig 6A full rank"):
+        file, _ = EXPERIMENTS[experiment]
+        if (ROOT / "figures" / "data" / file).is_file():
+            assert saved_data(ctx, file, reference_configs()[experiment], attr="experiment") is not None, experiment
+    for name, file in FIG7_FILES.items():
+        if (ROOT / "figures" / "data" / file).is_file():
+            assert saved_data(ctx, file, fig7_config(name, "reference"), attr="experiment") is not None, name
