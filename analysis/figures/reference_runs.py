@@ -1,11 +1,12 @@
-"""The reference's own sizes for the rank-one figures: Fig 3 (figure 13) and Fig 6A (figure 14).
+"""The reference's own sizes: Fig 3 (figure 13) and Fig 6A (figure 14), and the settings under which
+Fig 7 (figure 21) and Fig 8C (figure 19) keep their results.
 
-The runs behind them take from minutes (Fig 3: 20 networks x 500k epochs) to about an hour (Fig 6A:
-300 networks x 200k epochs, rank one and full rank) on two cores, so each keeps its compact
+The runs behind them take from minutes (Fig 3: 20 networks x 500k epochs) to hours (Fig 6A: 300
+networks x 200k epochs per architecture; Fig 7; Fig 8C) on two cores, so each keeps its compact
 results (loss records, regimes, drop and ghost epochs, the few checkpoints a figure draws; not every
 checkpoint) in ``figures/data/`` (:func:`reference_data`). The main job draws from them whenever
-they hold the same settings, and runs an experiment itself only where its recipe says so: Fig 3
-always (it fits the main job's budget), Fig 6A under ``--reference``.
+they hold the same settings (floats equal to rounding), and runs an experiment itself only where its
+recipe says so: Fig 3 always (it fits the main job's budget), the others under ``--reference``.
 """
 
 from __future__ import annotations
