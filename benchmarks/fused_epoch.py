@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import xarray as xr
+from networks import engine_seconds_per_network_epoch
 
 from analysis.networks import preset, train_sweep
 
@@ -27,11 +28,7 @@ def speed(epochs: int = 2000) -> None:
     """Microseconds per network-epoch of both engines on Fig 6A's 300 rank-one networks (warm)."""
     p = preset("fig6a-rank-one")
     for fused in (True, False):
-        args = dict(lr=list(p.lr), seeds=list(p.seeds), epochs=epochs, record_every=100, checkpoints=(), fused=fused)
-        train_sweep(p.model, p.task, **args)  # compiles
-        start = time.perf_counter()
-        train_sweep(p.model, p.task, **args)
-        seconds = (time.perf_counter() - start) / (len(p.lr) * len(p.seeds) * epochs)
+        seconds, _ = engine_seconds_per_network_epoch("fig6a-rank-one", list(p.lr), len(p.seeds), epochs, fused)
         print(f"{'fused epoch' if fused else 'XLA program'}: {seconds * 1e6:.2f} us per network-epoch")
 
 

@@ -221,10 +221,10 @@ def batched_comparison(networks: int = 300) -> None:
 
 
 # --- the engine --------------------------------------------------------------------------------------
-def engine_seconds_per_network_epoch(name: str, lr, seeds: int, epochs: int) -> tuple[float, float]:
-    """(seconds per network-epoch without compilation, compile seconds) of train_sweep."""
+def engine_seconds_per_network_epoch(name: str, lr, seeds: int, epochs: int, fused: bool = True) -> tuple[float, float]:
+    """(seconds per network-epoch without compilation, compile seconds) of train_sweep (``fused``: its engine)."""
     p = preset(name)
-    args = dict(lr=lr, seeds=seeds, record_every=100, checkpoints=())
+    args = dict(lr=lr, seeds=seeds, record_every=100, checkpoints=(), fused=fused)
     start = time.perf_counter()
     train_sweep(p.model, p.task, epochs=epochs, **args)  # compiles the segment of these shapes
     first = time.perf_counter() - start
